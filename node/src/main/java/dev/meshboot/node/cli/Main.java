@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "A self-replicating peer boot mesh.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {KeyCommand.class, ImageCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -30,7 +30,9 @@ public final class Main implements Runnable {
 
     /** The configured command tree, shared by {@link #main} and tests that capture its output. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler(new FaultHandler());
+        return cli;
     }
 
     @Override

@@ -1,0 +1,317 @@
+package dev.meshboot.images.posix;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The few file-system calls the JDK does not offer, through the FFM API ({@code java.lang.foreign}), for Linux.
+ *
+ * <p>Why each one is here: {@code java.nio.file.attribute.UserDefinedFileAttributeView} sees only {@code user.*}
+ * xattrs and follows symlinks, so it can neither read {@code trusted.*}, {@code security.*} or POSIX ACLs
+ * ({@code system.posix_acl_*}) nor touch a symlink's own attributes; the JDK cannot find holes (lseek
+ * {@code SEEK_DATA}/{@code SEEK_HOLE}), make device nodes or fifos (mknod), change a symlink's owner (lchown), set
+ * the setuid/setgid/sticky bits (chmod), or set a symlink's mtime (utimensat with {@code AT_SYMLINK_NOFOLLOW}).
+ *
+ * <p>The handles are immutable and bound once; the class holds no mutable state. Every call that fails throws
+ * {@link PosixException} with errno.
+ */
+@SuppressWarnings("restricted") // this is the one package that may call native code; see the class comment
+public final class Posix {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final MethodHandle LLISTXATTR =
+            bind("llistxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle LGETXATTR =
+            bind("lgetxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle LSETXATTR =
+            bind("lsetxattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle OPEN = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("open").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2),
+            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle LSEEK =
+            bind("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle MKNOD =
+            bind("mknod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle LCHOWN =
+            bind("lchown", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle CHMOD = bind("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle TRUNCATE =
+            bind("truncate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle UTIMENSAT =
+            bind("utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETEUID = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+
+    private static final int O_RDONLY = 0;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int O_NOFOLLOW = 0x20000;
+    private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+    private static final int ENXIO = 6;
+    private static final int AT_FDCWD = -100;
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    /** Linux's XATTR_LIST_MAX and XATTR_SIZE_MAX: the kernel never returns more, so neither do we allocate more. */
+    public static final int XATTR_MAX = 64 * 1024;
+
+    private Posix() {}
+
+    private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(
+                LINKER.defaultLookup().find(name).orElseThrow(), descriptor, Linker.Option.captureCallState("errno"));
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static MemorySegment cString(Arena arena, String s) {
+        return arena.allocateFrom(s, StandardCharsets.UTF_8);
+    }
+
+    private static String pathString(Path path) {
+        return path.toString();
+    }
+
+    /** The names of every extended attribute of {@code path} itself (not a symlink's target), in kernel order. */
+    public static List<String> listXattrs(Path path) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment p = cString(arena, pathString(path));
+            MemorySegment buf = arena.allocate(XATTR_MAX);
+            long n = (long) LLISTXATTR.invokeExact(state, p, buf, (long) XATTR_MAX);
+            if (n < 0) {
+                int e = errno(state);
+                if (e == PosixException.EOPNOTSUPP) {
+                    return List.of();
+                }
+                throw new PosixException("llistxattr", pathString(path), e);
+            }
+            List<String> names = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                if (buf.get(JAVA_BYTE, i) == 0) {
+                    if (i > start) {
+                        names.add(new String(buf.asSlice(start, i - start).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
+                    }
+                    start = i + 1;
+                }
+            }
+            return names;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The value of xattr {@code name} of {@code path} itself. */
+    public static byte[] getXattr(Path path, String name) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment p = cString(arena, pathString(path));
+            MemorySegment n = cString(arena, name);
+            MemorySegment buf = arena.allocate(XATTR_MAX);
+            long len = (long) LGETXATTR.invokeExact(state, p, n, buf, (long) XATTR_MAX);
+            if (len < 0) {
+                throw new PosixException("lgetxattr " + name, pathString(path), errno(state));
+            }
+            return buf.asSlice(0, len).toArray(JAVA_BYTE);
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Sets xattr {@code name} on {@code path} itself, creating or replacing it. */
+    public static void setXattr(Path path, String name, byte[] value) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment p = cString(arena, pathString(path));
+            MemorySegment n = cString(arena, name);
+            MemorySegment v = arena.allocate(Math.max(1, value.length));
+            MemorySegment.copy(value, 0, v, JAVA_BYTE, 0, value.length);
+            int rc = (int) LSETXATTR.invokeExact(state, p, n, v, (long) value.length, 0);
+            if (rc != 0) {
+                throw new PosixException("lsetxattr " + name, pathString(path), errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * The data segments of a regular file as {@code [offset, length]} pairs, found with lseek
+     * {@code SEEK_DATA}/{@code SEEK_HOLE}. A file with no holes gives one segment {@code [0, size]}; a file system
+     * without hole support reports the same, which is correct if not compact.
+     */
+    public static List<long[]> dataSegments(Path path, long size) throws PosixException {
+        List<long[]> segments = new ArrayList<>();
+        if (size == 0) {
+            return segments;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment p = cString(arena, pathString(path));
+            int fd = (int) OPEN.invokeExact(state, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+            if (fd < 0) {
+                throw new PosixException("open", pathString(path), errno(state));
+            }
+            try {
+                long pos = 0;
+                while (pos < size) {
+                    long data = (long) LSEEK.invokeExact(state, fd, pos, SEEK_DATA);
+                    if (data < 0) {
+                        int e = errno(state);
+                        if (e == ENXIO) {
+                            break; // only a hole remains
+                        }
+                        throw new PosixException("lseek SEEK_DATA", pathString(path), e);
+                    }
+                    long hole = (long) LSEEK.invokeExact(state, fd, data, SEEK_HOLE);
+                    if (hole < 0) {
+                        throw new PosixException("lseek SEEK_HOLE", pathString(path), errno(state));
+                    }
+                    long end = Math.min(hole, size);
+                    if (end > data) {
+                        segments.add(new long[] {data, end - data});
+                    }
+                    pos = hole;
+                }
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(state, fd);
+            }
+            return segments;
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** mknod(2): makes a character or block device or a fifo; {@code mode} includes the S_IF* type bits. */
+    public static void mknod(Path path, int mode, long device) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) MKNOD.invokeExact(state, cString(arena, pathString(path)), mode, device);
+            if (rc != 0) {
+                throw new PosixException("mknod", pathString(path), errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** lchown(2): sets the owner of {@code path} itself, symlinks included. */
+    public static void lchown(Path path, int uid, int gid) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) LCHOWN.invokeExact(state, cString(arena, pathString(path)), uid, gid);
+            if (rc != 0) {
+                throw new PosixException("lchown", pathString(path), errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** chmod(2) with all twelve permission bits, setuid, setgid and sticky included. Never call it on a symlink. */
+    public static void chmod(Path path, int mode) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) CHMOD.invokeExact(state, cString(arena, pathString(path)), mode & 07777);
+            if (rc != 0) {
+                throw new PosixException("chmod", pathString(path), errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** truncate(2): sets a regular file's length, leaving a hole when it grows. */
+    public static void truncate(Path path, long length) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int rc = (int) TRUNCATE.invokeExact(state, cString(arena, pathString(path)), length);
+            if (rc != 0) {
+                throw new PosixException("truncate", pathString(path), errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Sets the access and modification time of {@code path} itself (not a symlink's target), to the nanosecond. */
+    public static void setTimes(Path path, long seconds, int nanos) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment times = arena.allocate(JAVA_LONG, 4);
+            times.setAtIndex(JAVA_LONG, 0, seconds);
+            times.setAtIndex(JAVA_LONG, 1, nanos);
+            times.setAtIndex(JAVA_LONG, 2, seconds);
+            times.setAtIndex(JAVA_LONG, 3, nanos);
+            int rc = (int) UTIMENSAT.invokeExact(
+                    state, AT_FDCWD, cString(arena, pathString(path)), times, AT_SYMLINK_NOFOLLOW);
+            if (rc != 0) {
+                throw new PosixException("utimensat", pathString(path), errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** True when this process may restore ownership, devices and trusted.* xattrs. */
+    public static boolean isRoot() {
+        try {
+            return (int) GETEUID.invokeExact() == 0;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Linux's dev_t encoding (glibc's makedev): 12 bits of major and 20 of minor, split across the word. */
+    public static long makedev(long major, long minor) {
+        return ((major & 0xfffL) << 8) | ((major & ~0xfffL) << 32) | (minor & 0xffL) | ((minor & ~0xffL) << 12);
+    }
+
+    public static long major(long dev) {
+        return ((dev >>> 8) & 0xfffL) | ((dev >>> 32) & ~0xfffL);
+    }
+
+    public static long minor(long dev) {
+        return (dev & 0xffL) | ((dev >>> 12) & ~0xffL);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.meshboot.images.read;
+
+import dev.meshboot.images.ArchiveFormatException;
+import dev.meshboot.images.manifest.ArchiveManifest;
+import dev.meshboot.images.store.SnapshotStore;
+import dev.meshboot.images.tar.TarEntry;
+import dev.meshboot.images.tar.TarLimits;
+import dev.meshboot.images.tar.TarReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The read side of a loaded (hash- and signature-checked) snapshot: verify every chunk, stream an archive as its
+ * stored frames, or extract archives to a directory.
+ */
+public final class SnapshotReader {
+    /** What {@link #verify} checked. */
+    public record VerifyReport(long chunks, long compressedBytes, long tarBytes) {}
+
+    private final SnapshotStore store;
+    private final SnapshotStore.Snapshot snapshot;
+
+    public SnapshotReader(SnapshotStore store, SnapshotStore.Snapshot snapshot) {
+        this.store = store;
+        this.snapshot = snapshot;
+    }
+
+    public ArchiveManifest archive(String name) throws ArchiveFormatException {
+        return snapshot.manifest().archive(name).orElseThrow(() -> new ArchiveFormatException("snapshot "
+                + snapshot.shortId() + " has no archive '" + name + "' (it has "
+                + snapshot.manifest().archives().stream().map(ArchiveManifest::name).toList() + ")"));
+    }
+
+    /** Checks every chunk of every archive; the first fault throws, naming the chunk and its archive. */
+    public VerifyReport verify() throws IOException {
+        long chunks = 0;
+        long compressed = 0;
+        long tar = 0;
+        for (ArchiveManifest a : snapshot.manifest().archives()) {
+            VerifiedChunks it = new VerifiedChunks(store.chunks(), snapshot.id(), a);
+            while (it.hasNext()) {
+                VerifiedChunks.Chunk c = it.next();
+                chunks++;
+                compressed += c.compressed().length;
+                tar += c.content().length;
+            }
+        }
+        return new VerifyReport(chunks, compressed, tar);
+    }
+
+    /**
+     * Writes an archive's compressed stream (its frames back to back, which {@code zstd -d} reads as one) to
+     * {@code out}, each frame verified before it is written.
+     */
+    public void cat(String archiveName, OutputStream out) throws IOException {
+        VerifiedChunks it = new VerifiedChunks(store.chunks(), snapshot.id(), archive(archiveName));
+        while (it.hasNext()) {
+            out.write(it.next().compressed());
+        }
+        out.flush();
+    }
+
+    /**
+     * Extracts {@code archives} into {@code target}, which must not exist or be an empty directory. The tree is
+     * built in a hidden sibling directory and renamed into place only when every archive extracted cleanly, so a
+     * failed extraction never leaves a tree that looks complete.
+     */
+    public void extract(List<String> archives, Path target, Consumer<String> warnings) throws IOException {
+        Path to = target.toAbsolutePath().normalize();
+        if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isDirectory(to, LinkOption.NOFOLLOW_LINKS) || !isEmpty(to)) {
+                throw new IOException(target + " exists and is not an empty directory; refusing to extract into it");
+            }
+        }
+        for (String a : archives) {
+            archive(a); // fail before any work on an unknown archive name
+        }
+        Path staging = to.resolveSibling("." + to.getFileName() + ".meshboot-partial");
+        deleteTree(staging);
+        Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        boolean done = false;
+        try {
+            TreeRestorer restorer = new TreeRestorer(staging, warnings);
+            for (String a : archives) {
+                extractArchive(archive(a), restorer);
+            }
+            restorer.finish();
+            if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
+                Files.delete(to); // empty, checked above
+            }
+            Files.move(staging, to, StandardCopyOption.ATOMIC_MOVE);
+            done = true;
+        } finally {
+            if (!done) {
+                deleteTree(staging);
+            }
+        }
+    }
+
+    private void extractArchive(ArchiveManifest archive, TreeRestorer restorer) throws IOException {
+        VerifiedChunks chunks = new VerifiedChunks(store.chunks(), snapshot.id(), archive);
+        try (InputStream content = new ArchiveContentStream(chunks)) {
+            TarReader reader = new TarReader(content, TarLimits.DEFAULT);
+            TarEntry e;
+            while ((e = reader.next()) != null) {
+                restorer.apply(e, reader.data());
+            }
+            // Read to the end, so every chunk (and the stream hash) is verified, and refuse data after the end.
+            byte[] rest = new byte[64 * 1024];
+            int n;
+            while ((n = content.read(rest)) > 0) {
+                for (int i = 0; i < n; i++) {
+                    if (rest[i] != 0) {
+                        throw new ArchiveFormatException("archive '" + archive.name()
+                                + "' has data after its end-of-archive marker (offset " + reader.offset() + ")");
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    /** Deletes a tree without following symlinks. */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

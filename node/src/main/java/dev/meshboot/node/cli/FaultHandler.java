@@ -1,0 +1,29 @@
+package dev.meshboot.node.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+
+/**
+ * Turns a fault into one line on stderr and exit code 1. Bad input and I/O failures carry messages written for
+ * operators (the file, entry, chunk or field at fault), so a stack trace would only hide them; anything else is a
+ * bug and keeps its trace.
+ */
+final class FaultHandler implements CommandLine.IExecutionExceptionHandler {
+    static final int FAULT = 1;
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cli, CommandLine.ParseResult parseResult) {
+        Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+        if (t instanceof IllegalArgumentException && t.getCause() instanceof IOException io) {
+            t = io;
+        }
+        if (t instanceof IOException || t instanceof IllegalArgumentException) {
+            cli.getErr().println("meshboot: " + t.getMessage());
+        } else {
+            t.printStackTrace(cli.getErr());
+        }
+        cli.getErr().flush();
+        return FAULT;
+    }
+}
