@@ -4,7 +4,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -33,7 +32,7 @@ public record TarEntry(
         int mtimeNanos,
         long devMajor,
         long devMinor,
-        SortedMap<String, byte[]> xattrs,
+        Map<String, byte[]> xattrs,
         List<Segment> sparse) {
 
     /** The member types of POSIX ustar (IEEE 1003.1-2001, {@code typeflag}). */
