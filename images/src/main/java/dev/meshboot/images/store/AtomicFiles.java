@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Crash-safe file writes: write a temporary file beside the target, fsync it, rename it into place. A crash leaves
@@ -14,11 +18,15 @@ import java.nio.file.StandardOpenOption;
  * all a crash can leave, and it never carries a real name.
  */
 public final class AtomicFiles {
+    private static final FileAttribute<Set<PosixFilePermission>> READABLE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
+
     private AtomicFiles() {}
 
     /** Writes {@code data} to {@code target} atomically, staging it in {@code tmpDir} (same file system). */
     public static void write(Path tmpDir, Path target, byte[] data) throws IOException {
-        Path tmp = Files.createTempFile(tmpDir, target.getFileName().toString(), ".tmp");
+        // Chunks and manifests are public content (they are served to booting machines), hence 0644.
+        Path tmp = Files.createTempFile(tmpDir, target.getFileName().toString(), ".tmp", READABLE);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ByteBuffer b = ByteBuffer.wrap(data);
