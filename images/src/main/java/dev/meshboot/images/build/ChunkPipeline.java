@@ -1,55 +1,82 @@
 package dev.meshboot.images.build;
 
-import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
 import dev.meshboot.images.manifest.ChunkRef;
 import dev.meshboot.images.store.ChunkStore;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Turns one archive's chunks, in stream order, into stored zstd frames, using every core: hashing and compression
- * run on the shared executor, while results are taken back in order to build the chunk list and the SHA-256 of the
- * whole compressed stream. At most {@code maxInFlight} chunks are held at once, so memory stays bounded.
- *
- * <p>A chunk already in the store is not compressed again: its stored frame is reused as is, so the stream hash
+ * Turns one archive's chunks, in stream order, into stored zstd frames, using every core. Three stages:
+ * <ol>
+ *   <li>the caller (the tree walker) hands each chunk in and moves on;
+ *   <li>the shared executor hashes, compresses and stores chunks in parallel;
+ *   <li>a collector thread takes the results back in stream order, to build the chunk list and the SHA-256 of the
+ *       whole compressed stream, which is inherently sequential and so kept off the walker's thread.
+ * </ol>
+ * At most {@code maxInFlight} chunks are queued, so memory stays bounded and the walker slows to the compressors'
+ * pace. A chunk already in the store is not compressed again: its stored frame is reused as is, so the stream hash
  * matches the bytes that will actually be served.
  */
 final class ChunkPipeline {
     private record Stored(String id, int size, byte[] compressed) {}
 
+    private static final Future<Stored> END = CompletableFuture.completedFuture(null);
+
     private final ExecutorService executor;
     private final ChunkStore store;
-    private final int level;
-    private final int maxInFlight;
-    private final Deque<Future<Stored>> inFlight = new ArrayDeque<>();
+    private final BlockingQueue<Future<Stored>> inOrder;
+    private final Thread collector;
     private final List<ChunkRef> chunks = new ArrayList<>();
     private final MessageDigest streamDigest = ChunkStore.sha256();
+    /**
+     * One zstd context per worker thread: a context costs about a megabyte of tables to set up, and making one per
+     * chunk (what {@code Zstd.compress} does) spent more time than compressing small chunks.
+     */
+    private final ThreadLocal<ZstdCompressCtx> compressors;
+    private final Queue<ZstdCompressCtx> contexts = new ConcurrentLinkedQueue<>();
+    private final AtomicLong newChunks = new AtomicLong();
+    private final AtomicLong newBytes = new AtomicLong();
+    private volatile Throwable failure;
     private long tarBytes;
     private long compressedBytes;
-    private long newChunks;
-    private long newBytes;
+    private String streamSha256;
 
-    ChunkPipeline(ExecutorService executor, ChunkStore store, int level, int maxInFlight) {
+    ChunkPipeline(String archive, ExecutorService executor, ChunkStore store, int level, int maxInFlight) {
         this.executor = executor;
         this.store = store;
-        this.level = level;
-        this.maxInFlight = maxInFlight;
+        this.compressors = ThreadLocal.withInitial(() -> {
+            ZstdCompressCtx ctx = new ZstdCompressCtx().setLevel(level).setChecksum(false);
+            contexts.add(ctx);
+            return ctx;
+        });
+        this.inOrder = new ArrayBlockingQueue<>(maxInFlight);
+        this.collector = Thread.ofPlatform().name("meshboot-collect-" + archive).daemon().start(this::collect);
     }
 
     void accept(byte[] chunk) throws IOException {
-        while (inFlight.size() >= maxInFlight) {
-            collect(inFlight.removeFirst());
+        rethrow();
+        Future<Stored> f = executor.submit(() -> store(chunk));
+        try {
+            inOrder.put(f);
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("build interrupted");
         }
-        inFlight.addLast(executor.submit(() -> store(chunk)));
     }
 
     private Stored store(byte[] chunk) throws IOException {
@@ -57,45 +84,94 @@ final class ChunkPipeline {
         if (store.contains(id)) {
             return new Stored(id, chunk.length, store.readCompressed(id));
         }
-        byte[] compressed = Zstd.compress(chunk, level);
+        byte[] compressed = compressors.get().compress(chunk);
         store.put(id, compressed);
-        synchronized (this) {
-            newChunks++;
-            newBytes += compressed.length;
-        }
+        newChunks.incrementAndGet();
+        newBytes.addAndGet(compressed.length);
         return new Stored(id, chunk.length, compressed);
     }
 
-    private void collect(Future<Stored> future) throws IOException {
-        Stored s;
-        try {
-            s = future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("build interrupted");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
+    /** The collector thread: results in stream order, until END. After a failure it only drains and cancels. */
+    private void collect() {
+        while (true) {
+            Future<Stored> f;
+            try {
+                f = inOrder.take();
+            } catch (InterruptedException e) {
+                failure = e;
+                return;
             }
-            throw new IOException("chunk compression failed", e.getCause());
+            if (f == END) {
+                streamSha256 = HexFormat.of().formatHex(streamDigest.digest());
+                return;
+            }
+            if (failure != null) {
+                awaitQuietly(f); // a running task still uses its zstd context: let it end before contexts close
+                continue;
+            }
+            try {
+                Stored s = f.get();
+                chunks.add(new ChunkRef(s.id(), s.size(), s.compressed().length));
+                streamDigest.update(s.compressed());
+                tarBytes += s.size();
+                compressedBytes += s.compressed().length;
+            } catch (ExecutionException e) {
+                failure = e.getCause();
+            } catch (InterruptedException e) {
+                failure = e;
+                return;
+            }
         }
-        chunks.add(new ChunkRef(s.id(), s.size(), s.compressed().length));
-        streamDigest.update(s.compressed());
-        tarBytes += s.size();
-        compressedBytes += s.compressed().length;
     }
 
     /** Waits for every chunk; after this the getters are final. */
     void finish() throws IOException {
-        while (!inFlight.isEmpty()) {
-            collect(inFlight.removeFirst());
+        try {
+            inOrder.put(END);
+            collector.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("build interrupted");
+        } finally {
+            closeContexts();
+        }
+        rethrow();
+    }
+
+    /** Stops the collector after a failure elsewhere. */
+    void abort() {
+        collector.interrupt();
+        inOrder.forEach(f -> f.cancel(true));
+        // Contexts are not closed here: a task may still be compressing. They are freed with their threads.
+    }
+
+    private static void awaitQuietly(Future<Stored> f) {
+        try {
+            f.get();
+        } catch (ExecutionException | java.util.concurrent.CancellationException e) {
+            // already failed; the first failure is the one reported
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    /** Cancels whatever is still running, after a failure. */
-    void abort() {
-        inFlight.forEach(f -> f.cancel(true));
-        inFlight.clear();
+    /** Frees the native zstd contexts; every chunk task has ended by the time this runs. */
+    private void closeContexts() {
+        ZstdCompressCtx ctx;
+        while ((ctx = contexts.poll()) != null) {
+            ctx.close();
+        }
+    }
+
+    private void rethrow() throws IOException {
+        Throwable t = failure;
+        if (t == null) {
+            return;
+        }
+        if (t instanceof IOException io) {
+            throw io;
+        }
+        throw new IOException("chunk compression failed: " + t, t);
     }
 
     List<ChunkRef> chunks() {
@@ -103,7 +179,7 @@ final class ChunkPipeline {
     }
 
     String streamSha256() {
-        return HexFormat.of().formatHex(streamDigest.digest());
+        return streamSha256;
     }
 
     long tarBytes() {
@@ -114,11 +190,11 @@ final class ChunkPipeline {
         return compressedBytes;
     }
 
-    synchronized long newChunks() {
-        return newChunks;
+    long newChunks() {
+        return newChunks.get();
     }
 
-    synchronized long newBytes() {
-        return newBytes;
+    long newBytes() {
+        return newBytes.get();
     }
 }

@@ -108,9 +108,9 @@ public final class SnapshotBuilder {
         });
         int inFlight = Math.max(2, options.threads() * 2);
         ArchiveBuilder core = new ArchiveBuilder("core", cdc,
-                new ChunkPipeline(executor, store.chunks(), options.level(), inFlight));
+                new ChunkPipeline("core", executor, store.chunks(), options.level(), inFlight));
         ArchiveBuilder extras = new ArchiveBuilder("extras", cdc,
-                new ChunkPipeline(executor, store.chunks(), options.level(), inFlight));
+                new ChunkPipeline("extras", executor, store.chunks(), options.level(), inFlight));
         List<ArchiveManifest> archives = new ArrayList<>();
         try {
             Writer writer = new Writer(root, rootInfo.dev(), spec, survey, core, extras);
@@ -158,11 +158,15 @@ public final class SnapshotBuilder {
 
     /** Sorted children of a directory; sorting makes two builds of the same tree write the same bytes. */
     private static List<Path> children(Path dir) throws IOException {
-        List<Path> out = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            ds.forEach(out::add);
+            ds.forEach(p -> names.add(p.getFileName().toString()));
         }
-        out.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+        names.sort(null);
+        List<Path> out = new ArrayList<>(names.size());
+        for (String n : names) {
+            out.add(dir.resolve(n));
+        }
         return out;
     }
 

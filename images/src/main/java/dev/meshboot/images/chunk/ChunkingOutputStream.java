@@ -6,8 +6,9 @@ import java.util.Arrays;
 
 /**
  * An output stream that cuts what is written to it into content-defined chunks and hands each one, in order, to a
- * {@link ChunkSink}. It buffers at most two maximum-size chunks, so memory is bounded whatever is written, and each
- * byte is scanned once.
+ * {@link ChunkSink}. Cut points are found as bytes arrive ({@link FastCdcChunker.Scanner}), so each byte is scanned
+ * once and copied twice (into the chunk buffer, then into the exact-size chunk handed on), and memory is one
+ * maximum-size chunk whatever is written.
  */
 public final class ChunkingOutputStream extends OutputStream {
     /** Receives each chunk in stream order; the array is the sink's to keep. */
@@ -16,7 +17,7 @@ public final class ChunkingOutputStream extends OutputStream {
         void accept(byte[] chunk) throws IOException;
     }
 
-    private final FastCdcChunker chunker;
+    private final FastCdcChunker.Scanner scanner;
     private final ChunkSink sink;
     private final byte[] buffer;
     private int filled;
@@ -24,9 +25,9 @@ public final class ChunkingOutputStream extends OutputStream {
     private boolean closed;
 
     public ChunkingOutputStream(FastCdcChunker chunker, ChunkSink sink) {
-        this.chunker = chunker;
+        this.scanner = chunker.scanner();
         this.sink = sink;
-        this.buffer = new byte[chunker.maxSize() * 2];
+        this.buffer = new byte[chunker.maxSize()];
     }
 
     @Override
@@ -41,12 +42,15 @@ public final class ChunkingOutputStream extends OutputStream {
         }
         total += len;
         while (len > 0) {
-            int n = Math.min(len, buffer.length - filled);
-            System.arraycopy(b, off, buffer, filled, n);
-            filled += n;
-            off += n;
-            len -= n;
-            cutWhileFull();
+            int cut = scanner.feed(b, off, len);
+            int take = cut < 0 ? len : cut;
+            System.arraycopy(b, off, buffer, filled, take);
+            filled += take;
+            off += take;
+            len -= take;
+            if (cut >= 0) {
+                emit();
+            }
         }
     }
 
@@ -55,32 +59,20 @@ public final class ChunkingOutputStream extends OutputStream {
         return total;
     }
 
-    private void cutWhileFull() throws IOException {
-        int start = 0;
-        while (filled - start >= chunker.maxSize()) {
-            int length = chunker.cut(buffer, start, filled - start);
-            sink.accept(Arrays.copyOfRange(buffer, start, start + length));
-            start += length;
-        }
-        if (start > 0) {
-            System.arraycopy(buffer, start, buffer, 0, filled - start);
-            filled -= start;
-        }
+    private void emit() throws IOException {
+        sink.accept(Arrays.copyOf(buffer, filled));
+        filled = 0;
     }
 
-    /** Cuts and hands on whatever remains; the stream's end is always a cut point. */
+    /** Hands on the last, possibly short, chunk: the stream's end is always a cut point. */
     @Override
     public void close() throws IOException {
         if (closed) {
             return;
         }
         closed = true;
-        int start = 0;
-        while (start < filled) {
-            int length = chunker.cut(buffer, start, filled - start);
-            sink.accept(Arrays.copyOfRange(buffer, start, start + length));
-            start += length;
+        if (filled > 0) {
+            emit();
         }
-        filled = 0;
     }
 }

@@ -59,26 +59,67 @@ public final class FastCdcChunker {
      * the same as with any longer input.
      */
     public int cut(byte[] data, int offset, int length) {
-        if (length <= minSize) {
-            return length;
-        }
-        int end = Math.min(length, maxSize);
-        int normal = Math.min(averageSize, end);
-        long fp = 0;
-        int i = minSize;
-        for (; i < normal; i++) {
-            fp = (fp << 1) + GEAR[data[offset + i] & 0xff];
-            if ((fp & strictMask) == 0) {
-                return i + 1;
+        Scanner scanner = scanner();
+        int n = scanner.feed(data, offset, length);
+        return n < 0 ? length : n;
+    }
+
+    /** A scanner that finds cut points in a stream fed piece by piece, scanning each byte once. */
+    public Scanner scanner() {
+        return new Scanner();
+    }
+
+    /**
+     * The incremental form of {@link #cut}: it keeps the rolling hash and the current chunk's length between
+     * calls, so a stream can be chunked as it arrives without rescanning or buffering ahead.
+     */
+    public final class Scanner {
+        private long fp;
+        private int length;
+
+        private Scanner() {}
+
+        /**
+         * Feeds {@code len} bytes of the current chunk. Returns how many of them complete it (the cut falls after
+         * that many), or -1 when all were consumed and the chunk goes on.
+         */
+        public int feed(byte[] data, int offset, int len) {
+            int i = 0;
+            if (length < minSize) {
+                int skip = Math.min(len, minSize - length);
+                length += skip;
+                i = skip;
+                if (length < minSize) {
+                    return -1;
+                }
             }
-        }
-        for (; i < end; i++) {
-            fp = (fp << 1) + GEAR[data[offset + i] & 0xff];
-            if ((fp & looseMask) == 0) {
-                return i + 1;
+            long h = fp;
+            while (i < len) {
+                boolean beforeAverage = length < averageSize;
+                long mask = beforeAverage ? strictMask : looseMask;
+                int limit = Math.min(len, i + ((beforeAverage ? averageSize : maxSize) - length));
+                int start = i;
+                for (; i < limit; i++) {
+                    h = (h << 1) + GEAR[data[offset + i] & 0xff];
+                    if ((h & mask) == 0) {
+                        reset();
+                        return i + 1;
+                    }
+                }
+                length += i - start;
+                if (length == maxSize) {
+                    reset();
+                    return i;
+                }
             }
+            fp = h;
+            return -1;
         }
-        return end;
+
+        private void reset() {
+            fp = 0;
+            length = 0;
+        }
     }
 
     private static long[] gearTable() {

@@ -98,8 +98,13 @@ public final class Posix {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment p = cString(arena, pathString(path));
+            // Ask for the size first: most files have no xattrs, and then one call with no buffer is all it takes.
+            long size = (long) LLISTXATTR.invokeExact(state, p, MemorySegment.NULL, 0L);
+            if (size == 0) {
+                return List.of();
+            }
             MemorySegment buf = arena.allocate(XATTR_MAX);
-            long n = (long) LLISTXATTR.invokeExact(state, p, buf, (long) XATTR_MAX);
+            long n = size < 0 ? size : (long) LLISTXATTR.invokeExact(state, p, buf, (long) XATTR_MAX);
             if (n < 0) {
                 int e = errno(state);
                 if (e == PosixException.EOPNOTSUPP) {
