@@ -1,19 +1,12 @@
 package dev.meshboot.images.build;
 
+import dev.meshboot.images.posix.Posix;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
-import java.util.Map;
 
-/**
- * One {@code lstat(2)} of a file, through the JDK's "unix" attribute view (which exposes inode, device, rdev and
- * the full mode that the posix view hides).
- */
-record FileInfo(int mode, long ino, long dev, long rdev, int nlink, long uid, long gid, long size, long mtimeSeconds,
-        int mtimeNanos) {
+/** One {@code lstat} of a file (through statx, {@link Posix#lstat}), reduced to what a tar member needs. */
+record FileInfo(int mode, long ino, long dev, long rdevMajor, long rdevMinor, long nlink, long uid, long gid,
+        long size, long blocks, long mtimeSeconds, int mtimeNanos) {
 
     static final int S_IFMT = 0170000;
     static final int S_IFSOCK = 0140000;
@@ -25,12 +18,9 @@ record FileInfo(int mode, long ino, long dev, long rdev, int nlink, long uid, lo
     static final int S_IFIFO = 010000;
 
     static FileInfo lstat(Path path) throws IOException {
-        Map<String, Object> a = Files.readAttributes(path, "unix:mode,ino,dev,rdev,nlink,uid,gid,size,lastModifiedTime",
-                LinkOption.NOFOLLOW_LINKS);
-        Instant t = ((FileTime) a.get("lastModifiedTime")).toInstant();
-        return new FileInfo((Integer) a.get("mode"), (Long) a.get("ino"), (Long) a.get("dev"), (Long) a.get("rdev"),
-                (Integer) a.get("nlink"), Integer.toUnsignedLong((Integer) a.get("uid")),
-                Integer.toUnsignedLong((Integer) a.get("gid")), (Long) a.get("size"), t.getEpochSecond(), t.getNano());
+        Posix.FileStat s = Posix.lstat(path);
+        return new FileInfo(s.mode(), s.ino(), s.dev(), s.rdevMajor(), s.rdevMinor(), s.nlink(), s.uid(), s.gid(),
+                s.size(), s.blocks(), s.mtimeSeconds(), s.mtimeNanos());
     }
 
     int type() {
@@ -43,6 +33,11 @@ record FileInfo(int mode, long ino, long dev, long rdev, int nlink, long uid, lo
 
     boolean isRegular() {
         return type() == S_IFREG;
+    }
+
+    /** True when fewer bytes are allocated than the file's length: it may have holes worth finding. */
+    boolean mayHaveHoles() {
+        return blocks * 512 < size;
     }
 
     /** Identity of the inode, for hard-link groups. */

@@ -74,7 +74,6 @@ public final class SnapshotBuilder {
             long totalCompressedBytes) {}
 
     private static final int COPY_BUFFER = 256 * 1024;
-    private static final long SPARSE_PROBE_MIN = 8192;
 
     private final SnapshotStore store;
     private final Clock clock;
@@ -289,7 +288,7 @@ public final class SnapshotBuilder {
                 return;
             }
             List<TarEntry.Segment> segments = null;
-            if (info.size() >= SPARSE_PROBE_MIN) {
+            if (info.mayHaveHoles()) {
                 List<TarEntry.Segment> found = new ArrayList<>();
                 long data = 0;
                 for (long[] s : Posix.dataSegments(path, info.size())) {
@@ -356,10 +355,9 @@ public final class SnapshotBuilder {
                     }
                 }
             }
-            long major = type == TarEntry.Type.CHAR_DEVICE || type == TarEntry.Type.BLOCK_DEVICE
-                    ? Posix.major(info.rdev()) : 0;
-            long minor = type == TarEntry.Type.CHAR_DEVICE || type == TarEntry.Type.BLOCK_DEVICE
-                    ? Posix.minor(info.rdev()) : 0;
+            boolean device = type == TarEntry.Type.CHAR_DEVICE || type == TarEntry.Type.BLOCK_DEVICE;
+            long major = device ? info.rdevMajor() : 0;
+            long minor = device ? info.rdevMinor() : 0;
             long entrySize = type == TarEntry.Type.REGULAR ? size : 0;
             return new TarEntry(type, name, link, info.mode() & 07777, info.uid(), info.gid(), entrySize,
                     info.mtimeSeconds(), info.mtimeNanos(), major, minor, xattrs, sparse);

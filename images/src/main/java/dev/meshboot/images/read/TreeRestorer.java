@@ -59,7 +59,6 @@ public final class TreeRestorer {
         switch (e.type()) {
             case DIRECTORY -> directory(path, e);
             case REGULAR -> {
-                replaceable(path, e);
                 writeData(path, e, data);
                 metadata(path, e);
             }
@@ -71,12 +70,20 @@ public final class TreeRestorer {
                             + "' points to '" + ConfinedPath.printable(e.linkName())
                             + "', which is not an earlier file of the archive");
                 }
-                replaceable(path, e);
-                Files.createLink(path, target);
+                try {
+                    Files.createLink(path, target);
+                } catch (FileAlreadyExistsException x) {
+                    replaceable(path, e);
+                    Files.createLink(path, target);
+                }
             }
             case SYMLINK -> {
-                replaceable(path, e);
-                Files.createSymbolicLink(path, Path.of(e.linkName()));
+                try {
+                    Files.createSymbolicLink(path, Path.of(e.linkName()));
+                } catch (FileAlreadyExistsException x) {
+                    replaceable(path, e);
+                    Files.createSymbolicLink(path, Path.of(e.linkName()));
+                }
                 metadata(path, e);
             }
             case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> {
@@ -144,8 +151,21 @@ public final class TreeRestorer {
         Files.deleteIfExists(path);
     }
 
+    /**
+     * Creates the file exclusively (O_EXCL, which also refuses to follow a symlink planted at its name); only when
+     * the name is taken is the earlier member removed, so a fresh tree costs no extra system calls.
+     */
+    private static FileChannel create(Path path, TarEntry e) throws IOException {
+        try {
+            return FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (FileAlreadyExistsException x) {
+            replaceable(path, e);
+            return FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        }
+    }
+
     private void writeData(Path path, TarEntry e, InputStream data) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = create(path, e)) {
             if (e.isSparse()) {
                 for (TarEntry.Segment s : e.sparse()) {
                     copy(data, ch, s.offset(), s.length(), e);
