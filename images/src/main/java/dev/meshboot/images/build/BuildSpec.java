@@ -118,18 +118,25 @@ public record BuildSpec(List<String> extras, List<String> exclude, List<String> 
 
     /** Compiled matchers; cheap to query for every path of a tree. */
     static final class Matcher {
+        /** A glob and its literal prefix: most paths fail the cheap prefix test and never reach the regex. */
+        private record Glob(String prefix, PathMatcher matcher) {
+            static Glob of(String glob) {
+                int meta = 0;
+                while (meta < glob.length() && "*?[{\\".indexOf(glob.charAt(meta)) < 0) {
+                    meta++;
+                }
+                return new Glob(glob.substring(0, meta), FileSystems.getDefault().getPathMatcher("glob:" + glob));
+            }
+        }
+
         private final List<String> extras;
-        private final List<PathMatcher> exclude = new ArrayList<>();
-        private final List<PathMatcher> empty = new ArrayList<>();
+        private final List<Glob> exclude = new ArrayList<>();
+        private final List<Glob> empty = new ArrayList<>();
 
         Matcher(BuildSpec spec) {
             this.extras = spec.extras();
-            for (String g : spec.exclude()) {
-                exclude.add(FileSystems.getDefault().getPathMatcher("glob:" + g));
-            }
-            for (String g : spec.empty()) {
-                empty.add(FileSystems.getDefault().getPathMatcher("glob:" + g));
-            }
+            spec.exclude().forEach(g -> exclude.add(Glob.of(g)));
+            spec.empty().forEach(g -> empty.add(Glob.of(g)));
         }
 
         boolean isExtras(String rel) {
@@ -149,14 +156,17 @@ public record BuildSpec(List<String> extras, List<String> exclude, List<String> 
             return matches(empty, rel);
         }
 
-        private static boolean matches(List<PathMatcher> matchers, String rel) {
-            if (matchers.isEmpty() || rel.isEmpty()) {
+        private static boolean matches(List<Glob> globs, String rel) {
+            if (rel.isEmpty()) {
                 return false;
             }
-            Path p = Path.of(rel);
-            for (PathMatcher m : matchers) {
-                if (m.matches(p)) {
-                    return true;
+            Path p = null;
+            for (Glob g : globs) {
+                if (rel.startsWith(g.prefix())) {
+                    p = p == null ? Path.of(rel) : p;
+                    if (g.matcher().matches(p)) {
+                        return true;
+                    }
                 }
             }
             return false;

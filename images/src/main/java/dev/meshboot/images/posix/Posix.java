@@ -40,33 +40,99 @@ public final class Posix {
     private static final VarHandle ERRNO =
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    private static final MethodHandle LLISTXATTR =
-            bind("llistxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle LGETXATTR =
-            bind("lgetxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-    private static final MethodHandle LSETXATTR =
-            bind("lsetxattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle OPEN = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("open").orElseThrow(),
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2),
-            Linker.Option.captureCallState("errno"));
-    private static final MethodHandle LSEEK =
-            bind("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle MKNOD =
-            bind("mknod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
-    private static final MethodHandle LCHOWN =
-            bind("lchown", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    private static final MethodHandle CHMOD = bind("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle TRUNCATE =
-            bind("truncate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    private static final MethodHandle UTIMENSAT =
-            bind("utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle STATX =
-            bind("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle GETEUID = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+    // The downcall handles, one holder class each, bound on first use: binding spins classes, and a command
+    // needs only a few of the calls, so binding all of them eagerly cost start-up time for nothing.
+    private static final class Llistxattr {
+        private Llistxattr() {}
+
+        static final MethodHandle H =
+                bind("llistxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Lgetxattr {
+        private Lgetxattr() {}
+
+        static final MethodHandle H =
+                bind("lgetxattr", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Lsetxattr {
+        private Lsetxattr() {}
+
+        static final MethodHandle H =
+                bind("lsetxattr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class Open {
+        private Open() {}
+
+        static final MethodHandle H = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("open").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+                Linker.Option.firstVariadicArg(2),
+                Linker.Option.captureCallState("errno"));
+    }
+
+    private static final class Lseek {
+        private Lseek() {}
+
+        static final MethodHandle H =
+                bind("lseek", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class Close {
+        private Close() {}
+
+        static final MethodHandle H = bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Mknod {
+        private Mknod() {}
+
+        static final MethodHandle H =
+                bind("mknod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
+    }
+
+    private static final class Lchown {
+        private Lchown() {}
+
+        static final MethodHandle H =
+                bind("lchown", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    }
+
+    private static final class Chmod {
+        private Chmod() {}
+
+        static final MethodHandle H = bind("chmod", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Truncate {
+        private Truncate() {}
+
+        static final MethodHandle H =
+                bind("truncate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    }
+
+    private static final class Utimensat {
+        private Utimensat() {}
+
+        static final MethodHandle H =
+                bind("utimensat", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+
+    private static final class Statx {
+        private Statx() {}
+
+        static final MethodHandle H =
+                bind("statx", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    private static final class Geteuid {
+        private Geteuid() {}
+
+        static final MethodHandle H = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+    }
 
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 0x80000;
@@ -106,12 +172,12 @@ public final class Posix {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment p = cString(arena, pathString(path));
             // Ask for the size first: most files have no xattrs, and then one call with no buffer is all it takes.
-            long size = (long) LLISTXATTR.invokeExact(state, p, MemorySegment.NULL, 0L);
+            long size = (long) Llistxattr.H.invokeExact(state, p, MemorySegment.NULL, 0L);
             if (size == 0) {
                 return List.of();
             }
             MemorySegment buf = arena.allocate(XATTR_MAX);
-            long n = size < 0 ? size : (long) LLISTXATTR.invokeExact(state, p, buf, (long) XATTR_MAX);
+            long n = size < 0 ? size : (long) Llistxattr.H.invokeExact(state, p, buf, (long) XATTR_MAX);
             if (n < 0) {
                 int e = errno(state);
                 if (e == PosixException.EOPNOTSUPP) {
@@ -144,7 +210,7 @@ public final class Posix {
             MemorySegment p = cString(arena, pathString(path));
             MemorySegment n = cString(arena, name);
             MemorySegment buf = arena.allocate(XATTR_MAX);
-            long len = (long) LGETXATTR.invokeExact(state, p, n, buf, (long) XATTR_MAX);
+            long len = (long) Lgetxattr.H.invokeExact(state, p, n, buf, (long) XATTR_MAX);
             if (len < 0) {
                 throw new PosixException("lgetxattr " + name, pathString(path), errno(state));
             }
@@ -164,7 +230,7 @@ public final class Posix {
             MemorySegment n = cString(arena, name);
             MemorySegment v = arena.allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, v, JAVA_BYTE, 0, value.length);
-            int rc = (int) LSETXATTR.invokeExact(state, p, n, v, (long) value.length, 0);
+            int rc = (int) Lsetxattr.H.invokeExact(state, p, n, v, (long) value.length, 0);
             if (rc != 0) {
                 throw new PosixException("lsetxattr " + name, pathString(path), errno(state));
             }
@@ -188,14 +254,14 @@ public final class Posix {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment p = cString(arena, pathString(path));
-            int fd = (int) OPEN.invokeExact(state, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+            int fd = (int) Open.H.invokeExact(state, p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
             if (fd < 0) {
                 throw new PosixException("open", pathString(path), errno(state));
             }
             try {
                 long pos = 0;
                 while (pos < size) {
-                    long data = (long) LSEEK.invokeExact(state, fd, pos, SEEK_DATA);
+                    long data = (long) Lseek.H.invokeExact(state, fd, pos, SEEK_DATA);
                     if (data < 0) {
                         int e = errno(state);
                         if (e == ENXIO) {
@@ -203,7 +269,7 @@ public final class Posix {
                         }
                         throw new PosixException("lseek SEEK_DATA", pathString(path), e);
                     }
-                    long hole = (long) LSEEK.invokeExact(state, fd, data, SEEK_HOLE);
+                    long hole = (long) Lseek.H.invokeExact(state, fd, data, SEEK_HOLE);
                     if (hole < 0) {
                         throw new PosixException("lseek SEEK_HOLE", pathString(path), errno(state));
                     }
@@ -214,7 +280,7 @@ public final class Posix {
                     pos = hole;
                 }
             } finally {
-                int ignored = (int) CLOSE.invokeExact(state, fd);
+                int ignored = (int) Close.H.invokeExact(state, fd);
             }
             return segments;
         } catch (PosixException e) {
@@ -228,7 +294,7 @@ public final class Posix {
     public static void mknod(Path path, int mode, long device) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int rc = (int) MKNOD.invokeExact(state, cString(arena, pathString(path)), mode, device);
+            int rc = (int) Mknod.H.invokeExact(state, cString(arena, pathString(path)), mode, device);
             if (rc != 0) {
                 throw new PosixException("mknod", pathString(path), errno(state));
             }
@@ -243,7 +309,7 @@ public final class Posix {
     public static void lchown(Path path, int uid, int gid) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int rc = (int) LCHOWN.invokeExact(state, cString(arena, pathString(path)), uid, gid);
+            int rc = (int) Lchown.H.invokeExact(state, cString(arena, pathString(path)), uid, gid);
             if (rc != 0) {
                 throw new PosixException("lchown", pathString(path), errno(state));
             }
@@ -258,7 +324,7 @@ public final class Posix {
     public static void chmod(Path path, int mode) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int rc = (int) CHMOD.invokeExact(state, cString(arena, pathString(path)), mode & 07777);
+            int rc = (int) Chmod.H.invokeExact(state, cString(arena, pathString(path)), mode & 07777);
             if (rc != 0) {
                 throw new PosixException("chmod", pathString(path), errno(state));
             }
@@ -273,7 +339,7 @@ public final class Posix {
     public static void truncate(Path path, long length) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int rc = (int) TRUNCATE.invokeExact(state, cString(arena, pathString(path)), length);
+            int rc = (int) Truncate.H.invokeExact(state, cString(arena, pathString(path)), length);
             if (rc != 0) {
                 throw new PosixException("truncate", pathString(path), errno(state));
             }
@@ -293,7 +359,7 @@ public final class Posix {
             times.setAtIndex(JAVA_LONG, 1, nanos);
             times.setAtIndex(JAVA_LONG, 2, seconds);
             times.setAtIndex(JAVA_LONG, 3, nanos);
-            int rc = (int) UTIMENSAT.invokeExact(
+            int rc = (int) Utimensat.H.invokeExact(
                     state, AT_FDCWD, cString(arena, pathString(path)), times, AT_SYMLINK_NOFOLLOW);
             if (rc != 0) {
                 throw new PosixException("utimensat", pathString(path), errno(state));
@@ -314,7 +380,7 @@ public final class Posix {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
             MemorySegment buf = arena.allocate(STATX_SIZE, 8);
-            int rc = (int) STATX.invokeExact(state, AT_FDCWD, cString(arena, pathString(path)), AT_SYMLINK_NOFOLLOW,
+            int rc = (int) Statx.H.invokeExact(state, AT_FDCWD, cString(arena, pathString(path)), AT_SYMLINK_NOFOLLOW,
                     STATX_BASIC_STATS, buf);
             if (rc != 0) {
                 throw new PosixException("statx", pathString(path), errno(state));
@@ -350,7 +416,7 @@ public final class Posix {
     /** True when this process may restore ownership, devices and trusted.* xattrs. */
     public static boolean isRoot() {
         try {
-            return (int) GETEUID.invokeExact() == 0;
+            return (int) Geteuid.H.invokeExact() == 0;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
