@@ -1,5 +1,6 @@
 package dev.meshboot.images.build;
 
+import com.github.luben.zstd.Zstd;
 import dev.meshboot.images.chunk.FastCdcChunker;
 import dev.meshboot.images.manifest.ArchiveManifest;
 import dev.meshboot.images.manifest.SnapshotManifest;
@@ -13,7 +14,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.Charset;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -64,6 +64,10 @@ public final class SnapshotBuilder {
             return new Options(name, spec, size, level, key, parent, threads);
         }
 
+        public Options withLevel(int l) {
+            return new Options(name, spec, chunkSize, l, key, parent, threads);
+        }
+
         public Options withParent(Optional<String> p) {
             return new Options(name, spec, chunkSize, level, key, p, threads);
         }
@@ -90,14 +94,19 @@ public final class SnapshotBuilder {
             throw new IOException("file names are decoded as " + System.getProperty("sun.jnu.encoding")
                     + ", not UTF-8, so non-ASCII names would be lost: run with LC_ALL=C.UTF-8");
         }
-        Path root = rootDir.toAbsolutePath().normalize();
-        FileInfo rootInfo = FileInfo.lstat(root);
-        if (!rootInfo.isDirectory()) {
-            throw new IOException(rootDir + " is not a directory");
+        if (options.level() < 1 || options.level() > Zstd.maxCompressionLevel()) {
+            throw new IllegalArgumentException("zstd level " + options.level() + ": must be between 1 and "
+                    + Zstd.maxCompressionLevel());
         }
+        Path root = rootDir.toAbsolutePath().normalize();
+        if (!Files.isDirectory(root)) {
+            throw new IOException(rootDir + ": not a directory (give the root filesystem to build from)");
+        }
+        FileInfo rootInfo = FileInfo.lstat(root);
         BuildSpec.Matcher spec = options.spec().matcher();
-        Survey survey = new Survey(root, rootInfo.dev(), spec);
-        survey.walk(root, "");
+        TreeWalk tree = new TreeWalk(root, rootInfo.dev(), spec, listener);
+        Survey survey = new Survey(spec);
+        tree.walk(survey, false);
 
         FastCdcChunker cdc = new FastCdcChunker(options.chunkSize());
         ExecutorService executor = Executors.newFixedThreadPool(Math.max(1, options.threads()), r -> {
@@ -112,9 +121,9 @@ public final class SnapshotBuilder {
                 new ChunkPipeline("extras", executor, store.chunks(), options.level(), inFlight));
         List<ArchiveManifest> archives = new ArrayList<>();
         try {
-            Writer writer = new Writer(root, rootInfo.dev(), spec, survey, core, extras);
+            Writer writer = new Writer(root, spec, survey, core, extras);
             writer.emit(root, "", rootInfo);
-            writer.walk(root, "");
+            tree.walk(writer, true);
             archives.add(core.finish());
             archives.add(extras.finish());
         } catch (IOException | RuntimeException e) {
@@ -155,62 +164,30 @@ public final class SnapshotBuilder {
         }
     }
 
-    /** Sorted children of a directory; sorting makes two builds of the same tree write the same bytes. */
-    private static List<Path> children(Path dir) throws IOException {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            ds.forEach(p -> names.add(p.getFileName().toString()));
-        }
-        names.sort(null);
-        List<Path> out = new ArrayList<>(names.size());
-        for (String n : names) {
-            out.add(dir.resolve(n));
-        }
-        return out;
-    }
-
-    private static String childName(String parentRel, Path child) {
-        String n = child.getFileName().toString();
-        return parentRel.isEmpty() ? n : parentRel + "/" + n;
-    }
-
     /** The first walk: totals for progress, and the archive of each hard-link group. */
-    private final class Survey {
-        final Path root;
-        final long rootDev;
+    private static final class Survey implements TreeWalk.Visitor {
         final BuildSpec.Matcher spec;
         final Map<FileInfo.InodeKey, Boolean> groupInCore = new HashMap<>();
         long totalBytes;
 
-        Survey(Path root, long rootDev, BuildSpec.Matcher spec) {
-            this.root = root;
-            this.rootDev = rootDev;
+        Survey(BuildSpec.Matcher spec) {
             this.spec = spec;
         }
 
-        void walk(Path dir, String rel) throws IOException {
-            for (Path child : children(dir)) {
-                String name = childName(rel, child);
-                if (spec.isExcluded(name)) {
-                    continue;
-                }
-                FileInfo info = FileInfo.lstat(child);
-                if (info.isRegular()) {
-                    totalBytes += info.size();
-                    if (info.nlink() > 1) {
-                        groupInCore.merge(info.inode(), !spec.isExtras(name), Boolean::logicalOr);
-                    }
-                } else if (info.isDirectory() && info.dev() == rootDev) {
-                    walk(child, name);
+        @Override
+        public void visit(Path path, String name, FileInfo info) {
+            if (info.isRegular()) {
+                totalBytes += info.size();
+                if (info.nlink() > 1) {
+                    groupInCore.merge(info.inode(), !spec.isExtras(name), Boolean::logicalOr);
                 }
             }
         }
     }
 
     /** The second walk: writes every member to its archive. */
-    private final class Writer {
+    private final class Writer implements TreeWalk.Visitor {
         final Path root;
-        final long rootDev;
         final BuildSpec.Matcher spec;
         final Survey survey;
         final ArchiveBuilder core;
@@ -219,36 +196,17 @@ public final class SnapshotBuilder {
         final byte[] buffer = new byte[COPY_BUFFER];
         long doneBytes;
 
-        Writer(Path root, long rootDev, BuildSpec.Matcher spec, Survey survey, ArchiveBuilder core,
-                ArchiveBuilder extras) {
+        Writer(Path root, BuildSpec.Matcher spec, Survey survey, ArchiveBuilder core, ArchiveBuilder extras) {
             this.root = root;
-            this.rootDev = rootDev;
             this.spec = spec;
             this.survey = survey;
             this.core = core;
             this.extras = extras;
         }
 
-        void walk(Path dir, String rel) throws IOException {
-            for (Path child : children(dir)) {
-                String name = childName(rel, child);
-                if (spec.isExcluded(name)) {
-                    continue;
-                }
-                FileInfo info = FileInfo.lstat(child);
-                if (info.type() == FileInfo.S_IFSOCK) {
-                    listener.warning("skipped socket " + name + " (a socket is recreated by the service that owns it)");
-                    continue;
-                }
-                emit(child, name, info);
-                if (info.isDirectory()) {
-                    if (info.dev() != rootDev) {
-                        listener.warning("kept mount point " + name + " empty: it is another file system");
-                    } else {
-                        walk(child, name);
-                    }
-                }
-            }
+        @Override
+        public void visit(Path path, String name, FileInfo info) throws IOException {
+            emit(path, name, info);
         }
 
         void emit(Path path, String name, FileInfo info) throws IOException {

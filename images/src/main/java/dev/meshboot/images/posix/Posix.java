@@ -166,6 +166,25 @@ public final class Posix {
         return path.toString();
     }
 
+    /** One int-returning call on a path: 0 is success, anything else throws with errno. */
+    @FunctionalInterface
+    private interface PathCall {
+        int invoke(MemorySegment state, MemorySegment path, Arena arena) throws Throwable;
+    }
+
+    private static void call(String name, Path path, PathCall call) throws PosixException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if (call.invoke(state, cString(arena, pathString(path)), arena) != 0) {
+                throw new PosixException(name, pathString(path), errno(state));
+            }
+        } catch (PosixException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
     /** The names of every extended attribute of {@code path} itself (not a symlink's target), in kernel order. */
     public static List<String> listXattrs(Path path) throws PosixException {
         try (Arena arena = Arena.ofConfined()) {
@@ -224,21 +243,11 @@ public final class Posix {
 
     /** Sets xattr {@code name} on {@code path} itself, creating or replacing it. */
     public static void setXattr(Path path, String name, byte[] value) throws PosixException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            MemorySegment p = cString(arena, pathString(path));
-            MemorySegment n = cString(arena, name);
+        call("lsetxattr " + name, path, (state, p, arena) -> {
             MemorySegment v = arena.allocate(Math.max(1, value.length));
             MemorySegment.copy(value, 0, v, JAVA_BYTE, 0, value.length);
-            int rc = (int) Lsetxattr.H.invokeExact(state, p, n, v, (long) value.length, 0);
-            if (rc != 0) {
-                throw new PosixException("lsetxattr " + name, pathString(path), errno(state));
-            }
-        } catch (PosixException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            return (int) Lsetxattr.H.invokeExact(state, p, cString(arena, name), v, (long) value.length, 0);
+        });
     }
 
     /**
@@ -292,83 +301,34 @@ public final class Posix {
 
     /** mknod(2): makes a character or block device or a fifo; {@code mode} includes the S_IF* type bits. */
     public static void mknod(Path path, int mode, long device) throws PosixException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int rc = (int) Mknod.H.invokeExact(state, cString(arena, pathString(path)), mode, device);
-            if (rc != 0) {
-                throw new PosixException("mknod", pathString(path), errno(state));
-            }
-        } catch (PosixException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("mknod", path, (state, p, arena) -> (int) Mknod.H.invokeExact(state, p, mode, device));
     }
 
     /** lchown(2): sets the owner of {@code path} itself, symlinks included. */
     public static void lchown(Path path, int uid, int gid) throws PosixException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int rc = (int) Lchown.H.invokeExact(state, cString(arena, pathString(path)), uid, gid);
-            if (rc != 0) {
-                throw new PosixException("lchown", pathString(path), errno(state));
-            }
-        } catch (PosixException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("lchown", path, (state, p, arena) -> (int) Lchown.H.invokeExact(state, p, uid, gid));
     }
 
     /** chmod(2) with all twelve permission bits, setuid, setgid and sticky included. Never call it on a symlink. */
     public static void chmod(Path path, int mode) throws PosixException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int rc = (int) Chmod.H.invokeExact(state, cString(arena, pathString(path)), mode & 07777);
-            if (rc != 0) {
-                throw new PosixException("chmod", pathString(path), errno(state));
-            }
-        } catch (PosixException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("chmod", path, (state, p, arena) -> (int) Chmod.H.invokeExact(state, p, mode & 07777));
     }
 
     /** truncate(2): sets a regular file's length, leaving a hole when it grows. */
     public static void truncate(Path path, long length) throws PosixException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int rc = (int) Truncate.H.invokeExact(state, cString(arena, pathString(path)), length);
-            if (rc != 0) {
-                throw new PosixException("truncate", pathString(path), errno(state));
-            }
-        } catch (PosixException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+        call("truncate", path, (state, p, arena) -> (int) Truncate.H.invokeExact(state, p, length));
     }
 
     /** Sets the access and modification time of {@code path} itself (not a symlink's target), to the nanosecond. */
     public static void setTimes(Path path, long seconds, int nanos) throws PosixException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+        call("utimensat", path, (state, p, arena) -> {
             MemorySegment times = arena.allocate(JAVA_LONG, 4);
             times.setAtIndex(JAVA_LONG, 0, seconds);
             times.setAtIndex(JAVA_LONG, 1, nanos);
             times.setAtIndex(JAVA_LONG, 2, seconds);
             times.setAtIndex(JAVA_LONG, 3, nanos);
-            int rc = (int) Utimensat.H.invokeExact(
-                    state, AT_FDCWD, cString(arena, pathString(path)), times, AT_SYMLINK_NOFOLLOW);
-            if (rc != 0) {
-                throw new PosixException("utimensat", pathString(path), errno(state));
-            }
-        } catch (PosixException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+            return (int) Utimensat.H.invokeExact(state, AT_FDCWD, p, times, AT_SYMLINK_NOFOLLOW);
+        });
     }
 
     /**
@@ -425,13 +385,5 @@ public final class Posix {
     /** Linux's dev_t encoding (glibc's makedev): 12 bits of major and 20 of minor, split across the word. */
     public static long makedev(long major, long minor) {
         return ((major & 0xfffL) << 8) | ((major & ~0xfffL) << 32) | (minor & 0xffL) | ((minor & ~0xffL) << 12);
-    }
-
-    public static long major(long dev) {
-        return ((dev >>> 8) & 0xfffL) | ((dev >>> 32) & ~0xfffL);
-    }
-
-    public static long minor(long dev) {
-        return (dev & 0xffL) | ((dev >>> 12) & ~0xffL);
     }
 }

@@ -2,6 +2,7 @@ package dev.meshboot.images.read;
 
 import dev.meshboot.images.ArchiveFormatException;
 import dev.meshboot.images.manifest.ArchiveManifest;
+import dev.meshboot.images.paths.Trees;
 import dev.meshboot.images.store.SnapshotStore;
 import dev.meshboot.images.tar.TarEntry;
 import dev.meshboot.images.tar.TarLimits;
@@ -9,13 +10,10 @@ import dev.meshboot.images.tar.TarReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.function.Consumer;
@@ -88,7 +86,7 @@ public final class SnapshotReader {
             archive(a); // fail before any work on an unknown archive name
         }
         Path staging = to.resolveSibling("." + to.getFileName() + ".meshboot-partial");
-        deleteTree(staging);
+        Trees.delete(staging);
         Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         boolean done = false;
         try {
@@ -104,7 +102,7 @@ public final class SnapshotReader {
             done = true;
         } finally {
             if (!done) {
-                deleteTree(staging);
+                Trees.delete(staging);
             }
         }
     }
@@ -135,25 +133,5 @@ public final class SnapshotReader {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();
         }
-    }
-
-    /** Deletes a tree without following symlinks. */
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

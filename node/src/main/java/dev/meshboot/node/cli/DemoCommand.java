@@ -2,17 +2,15 @@ package dev.meshboot.node.cli;
 
 import dev.meshboot.images.build.SnapshotBuilder;
 import dev.meshboot.images.manifest.ArchiveManifest;
+import dev.meshboot.images.paths.Trees;
 import dev.meshboot.images.read.SnapshotReader;
 import dev.meshboot.images.sample.SampleTree;
 import dev.meshboot.images.signing.KeyFiles;
 import dev.meshboot.images.store.SnapshotStore;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.util.HashSet;
@@ -51,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
             run(dir);
         } finally {
             if (temporary) {
-                deleteTree(dir);
+                Trees.delete(dir);
             }
         }
         return 0;
@@ -114,21 +112,5 @@ final class DemoCommand implements Callable<Integer> {
     private void step(String what) {
         out.printf("[%6.2f s]  %s%n", (System.nanoTime() - start) / 1e9, what);
         out.flush();
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -20,9 +20,6 @@ final class FaultHandler implements CommandLine.IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cli, CommandLine.ParseResult parseResult) {
         Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
-        if (t instanceof IllegalArgumentException && t.getCause() instanceof IOException io) {
-            t = io;
-        }
         if (t instanceof FileSystemException fs) {
             // The JDK's message is only the path; say what went wrong with it.
             cli.getErr().println("meshboot: " + fs.getFile() + ": " + describe(fs));

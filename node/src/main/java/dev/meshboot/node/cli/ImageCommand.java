@@ -90,16 +90,9 @@ final class ImageCommand implements Runnable {
             String snapshotName = name != null ? name : rootfs.toAbsolutePath().normalize().getFileName().toString();
             SnapshotBuilder.Options options = SnapshotBuilder.Options.defaults(snapshotName)
                     .withChunkSize(Sizes.parse(chunkSize))
+                    .withLevel(level)
                     .withSpec(split == null ? BuildSpec.DEFAULT : BuildSpec.read(split))
-                    .withParent(Optional.ofNullable(parent).map(p -> {
-                        try {
-                            return s.resolve(p);
-                        } catch (IOException e) {
-                            throw new IllegalArgumentException(e.getMessage(), e);
-                        }
-                    }));
-            options = new SnapshotBuilder.Options(options.name(), options.spec(), options.chunkSize(), level,
-                    Optional.empty(), options.parent(), options.threads());
+                    .withParent(parent == null ? Optional.empty() : Optional.of(s.resolve(parent)));
             if (key != null) {
                 KeyPair pair = KeyFiles.readKeyPair(key);
                 options = options.withKey(pair);
@@ -156,13 +149,10 @@ final class ImageCommand implements Runnable {
         @Mixin
         StoreOptions storeOptions;
 
-        @Parameters(index = "0", paramLabel = "ID", description = "Snapshot id or unique prefix.")
-        String id;
-
         @Override
         public Integer call() throws IOException {
             SnapshotStore s = storeOptions.open();
-            SnapshotStore.Snapshot snap = storeOptions.load(s, id);
+            SnapshotStore.Snapshot snap = storeOptions.load(s);
             SnapshotReader.VerifyReport report = new SnapshotReader(s, snap).verify();
             spec.commandLine().getOut().println("snapshot " + snap.id() + " OK: "
                     + (snap.signerKeyId() != null ? "signed by " + snap.signerKeyId() : "signature NOT checked (--insecure)")
@@ -181,9 +171,6 @@ final class ImageCommand implements Runnable {
         @Mixin
         StoreOptions storeOptions;
 
-        @Parameters(index = "0", paramLabel = "ID", description = "Snapshot id or unique prefix.")
-        String id;
-
         @Option(names = "--to", required = true, paramLabel = "DIR", description = "Target directory.")
         Path to;
 
@@ -200,7 +187,7 @@ final class ImageCommand implements Runnable {
                         "--archive must be core, extras or all, not '" + archive + "'");
             };
             SnapshotStore s = storeOptions.open();
-            SnapshotStore.Snapshot snap = storeOptions.load(s, id);
+            SnapshotStore.Snapshot snap = storeOptions.load(s);
             PrintWriter err = spec.commandLine().getErr();
             new SnapshotReader(s, snap).extract(archives, to, w -> err.println("warning: " + w));
             spec.commandLine().getOut().println("extracted " + String.join("+", archives) + " of snapshot "
@@ -215,9 +202,6 @@ final class ImageCommand implements Runnable {
         @Mixin
         StoreOptions storeOptions;
 
-        @Parameters(index = "0", paramLabel = "ID", description = "Snapshot id or unique prefix.")
-        String id;
-
         @Parameters(index = "1", paramLabel = "ARCHIVE", description = "core or extras.")
         String archive;
 
@@ -227,7 +211,7 @@ final class ImageCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             SnapshotStore s = storeOptions.open();
-            SnapshotStore.Snapshot snap = storeOptions.load(s, id);
+            SnapshotStore.Snapshot snap = storeOptions.load(s);
             OutputStream out = new BufferedOutputStream(stdout, 1 << 20);
             new SnapshotReader(s, snap).cat(archive, out);
             out.flush();
@@ -250,31 +234,32 @@ final class ImageCommand implements Runnable {
         public Integer call() throws IOException {
             SnapshotStore s = SnapshotStore.open(store);
             PrintWriter out = spec.commandLine().getOut();
-            List<Map<String, Object>> rows = new ArrayList<>();
+            List<SnapshotStore.Snapshot> snapshots = new ArrayList<>();
             for (String id : s.ids()) {
-                SnapshotStore.Snapshot snap = s.load(id, true, List.of());
-                SnapshotManifest m = snap.manifest();
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("id", id);
-                row.put("name", m.name());
-                row.put("created", m.created());
-                row.put("parent", m.parent());
-                row.put("signedBy", snap.signatureKeyId());
-                row.put("archives", summaries(m));
-                rows.add(row);
+                snapshots.add(s.load(id, true, List.of())); // listing shows signers; trust is checked on use
             }
-            rows.sort((a, b) -> ((String) a.get("created")).compareTo((String) b.get("created")));
+            snapshots.sort((a, b) -> a.manifest().created().compareTo(b.manifest().created()));
             if (json) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (SnapshotStore.Snapshot snap : snapshots) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("id", snap.id());
+                    row.put("name", snap.manifest().name());
+                    row.put("created", snap.manifest().created());
+                    row.put("parent", snap.manifest().parent());
+                    row.put("signedBy", snap.signatureKeyId());
+                    row.put("archives", summaries(snap.manifest()));
+                    rows.add(row);
+                }
                 out.println(JSON.writeValueAsString(rows));
                 return 0;
             }
             out.printf("%-12s  %-20s  %-24s  %-16s  %10s  %10s%n", "ID", "NAME", "CREATED", "SIGNED BY", "CORE",
                     "EXTRAS");
-            for (Map<String, Object> row : rows) {
-                String id = (String) row.get("id");
-                SnapshotManifest m = s.load(id, true, List.of()).manifest();
-                out.printf("%-12s  %-20s  %-24s  %-16s  %10s  %10s%n", id.substring(0, 12), m.name(), m.created(),
-                        Optional.ofNullable((String) row.get("signedBy")).orElse("(unsigned)"),
+            for (SnapshotStore.Snapshot snap : snapshots) {
+                SnapshotManifest m = snap.manifest();
+                out.printf("%-12s  %-20s  %-24s  %-16s  %10s  %10s%n", snap.shortId(), m.name(), m.created(),
+                        Optional.ofNullable(snap.signatureKeyId()).orElse("(unsigned)"),
                         Sizes.human(m.archive("core").map(ArchiveManifest::compressedBytes).orElse(0L)),
                         Sizes.human(m.archive("extras").map(ArchiveManifest::compressedBytes).orElse(0L)));
             }

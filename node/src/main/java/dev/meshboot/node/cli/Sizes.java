@@ -22,6 +22,9 @@ final class Sizes {
 
     /** Parses 64K, 1M, 1048576 into bytes. */
     static int parse(String s) {
+        if (!s.trim().matches("(?i)[0-9]{1,10}\\s*([KM]i?B?|B)?")) {
+            throw new IllegalArgumentException("size '" + s + "': expected a number with an optional K or M suffix");
+        }
         String t = s.trim().toUpperCase(Locale.ROOT).replace("IB", "").replace("B", "");
         int mult = 1;
         if (t.endsWith("K")) {

@@ -8,9 +8,13 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** The options every command that reads a snapshot shares: the store, and how to decide whom to trust. */
+/** What every command that reads one snapshot shares: the store, the snapshot, and whom to trust. */
 final class StoreOptions {
+    @Parameters(index = "0", paramLabel = "ID", description = "Snapshot id or unique prefix (at least 4 digits).")
+    String id;
+
     @Option(names = "--store", required = true, paramLabel = "DIR", description = "The snapshot store directory.")
     Path store;
 
@@ -25,7 +29,7 @@ final class StoreOptions {
         return SnapshotStore.open(store);
     }
 
-    SnapshotStore.Snapshot load(SnapshotStore s, String id) throws IOException {
+    SnapshotStore.Snapshot load(SnapshotStore s) throws IOException {
         List<PublicKey> keys = new ArrayList<>();
         for (Path p : trust) {
             keys.add(KeyFiles.readPublicKey(p));

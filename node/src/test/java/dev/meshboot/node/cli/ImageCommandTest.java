@@ -189,6 +189,19 @@ class ImageCommandTest {
     }
 
     @Test
+    void build_withBadOptions_saysWhichAndWhy() {
+        Run size = run("image", "build", rootfs.toString(), "--store", store.toString(), "--chunk-size", "3M");
+        assertEquals(1, size.code());
+        assertTrue(size.err().contains("chunk size 3145728: must be a power of two"), size.err());
+        Run level = run("image", "build", rootfs.toString(), "--store", store.toString(), "--level", "40");
+        assertEquals(1, level.code());
+        assertTrue(level.err().contains("zstd level 40"), level.err());
+        Run missing = run("image", "build", dir.resolve("nope").toString(), "--store", store.toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("nope: not a directory"), missing.err());
+    }
+
+    @Test
     void unknownSnapshot_isAClearError() {
         Run r = run("image", "verify", "--store", store.toString(), "abcdef");
         assertEquals(1, r.code());
