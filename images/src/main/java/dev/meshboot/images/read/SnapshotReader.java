@@ -85,6 +85,7 @@ public final class SnapshotReader {
         for (String a : archives) {
             archive(a); // fail before any work on an unknown archive name
         }
+        Files.createDirectories(to.getParent());
         Path staging = to.resolveSibling("." + to.getFileName() + ".meshboot-partial");
         Trees.delete(staging);
         Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -38,7 +38,12 @@ public final class VerifiedChunks {
         int index = next++;
         ChunkRef ref = archive.chunks().get(index);
         String where = where(index);
-        byte[] compressed = store.readCompressed(ref.id());
+        byte[] compressed;
+        try {
+            compressed = store.readCompressed(ref.id());
+        } catch (ChunkIntegrityException e) {
+            throw new ChunkIntegrityException(where + ": chunk " + ref.id() + " is missing from the store", e);
+        }
         byte[] content = ChunkStore.verify(ref, compressed, where);
         streamDigest.update(compressed);
         if (!hasNext()) {

@@ -86,20 +86,6 @@ public final class ChunkStore {
         }
     }
 
-    /**
-     * Reads, decompresses and checks one chunk of a manifest: compressed size, uncompressed size and SHA-256.
-     * {@code where} says which archive and position it is, for the message.
-     */
-    public byte[] readVerified(ChunkRef ref, String where) throws IOException {
-        byte[] compressed;
-        try {
-            compressed = Files.readAllBytes(pathOf(ref.id()));
-        } catch (NoSuchFileException e) {
-            throw new ChunkIntegrityException(where + ": chunk " + ref.id() + " is missing from the store", e);
-        }
-        return verify(ref, compressed, where);
-    }
-
     /** Checks compressed bytes against a manifest's chunk reference and returns the content. */
     public static byte[] verify(ChunkRef ref, byte[] compressed, String where) throws ChunkIntegrityException {
         if (compressed.length != ref.csize()) {

@@ -173,6 +173,7 @@ class SnapshotBuildTest {
         ChunkIntegrityException e = assertThrows(ChunkIntegrityException.class,
                 () -> new SnapshotReader(store, store.load(r.id(), false, List.of())).verify());
         assertTrue(e.getMessage().contains(victim.id()) && e.getMessage().contains("missing"), e.getMessage());
+        assertTrue(e.getMessage().contains("archive 'core' chunk 0/"), e.getMessage());
     }
 
     @Test
