@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -26,6 +28,8 @@ import java.util.stream.Stream;
 public final class SnapshotReader {
     /** What {@link #verify} checked. */
     public record VerifyReport(long chunks, long compressedBytes, long tarBytes) {}
+
+    private static final int THREADS = Runtime.getRuntime().availableProcessors();
 
     private final SnapshotStore store;
     private final SnapshotStore.Snapshot snapshot;
@@ -46,13 +50,16 @@ public final class SnapshotReader {
         long chunks = 0;
         long compressed = 0;
         long tar = 0;
-        for (ArchiveManifest a : snapshot.manifest().archives()) {
-            VerifiedChunks it = new VerifiedChunks(store.chunks(), snapshot.id(), a);
-            while (it.hasNext()) {
-                VerifiedChunks.Chunk c = it.next();
-                chunks++;
-                compressed += c.compressed().length;
-                tar += c.content().length;
+        try (ExecutorService pool = readers()) {
+            for (ArchiveManifest a : snapshot.manifest().archives()) {
+                try (VerifiedChunks it = chunks(a, pool)) {
+                    while (it.hasNext()) {
+                        VerifiedChunks.Chunk c = it.next();
+                        chunks++;
+                        compressed += c.compressed().length;
+                        tar += c.content().length;
+                    }
+                }
             }
         }
         return new VerifyReport(chunks, compressed, tar);
@@ -63,9 +70,10 @@ public final class SnapshotReader {
      * {@code out}, each frame verified before it is written.
      */
     public void cat(String archiveName, OutputStream out) throws IOException {
-        VerifiedChunks it = new VerifiedChunks(store.chunks(), snapshot.id(), archive(archiveName));
-        while (it.hasNext()) {
-            out.write(it.next().compressed());
+        try (ExecutorService pool = readers(); VerifiedChunks it = chunks(archive(archiveName), pool)) {
+            while (it.hasNext()) {
+                out.write(it.next().compressed());
+            }
         }
         out.flush();
     }
@@ -90,10 +98,10 @@ public final class SnapshotReader {
         Trees.delete(staging);
         Files.createDirectory(staging, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         boolean done = false;
-        try {
+        try (ExecutorService pool = readers()) {
             TreeRestorer restorer = new TreeRestorer(staging, warnings);
             for (String a : archives) {
-                extractArchive(archive(a), restorer);
+                extractArchive(archive(a), restorer, pool);
             }
             restorer.finish();
             if (Files.exists(to, LinkOption.NOFOLLOW_LINKS)) {
@@ -108,9 +116,9 @@ public final class SnapshotReader {
         }
     }
 
-    private void extractArchive(ArchiveManifest archive, TreeRestorer restorer) throws IOException {
-        VerifiedChunks chunks = new VerifiedChunks(store.chunks(), snapshot.id(), archive);
-        try (InputStream content = new ArchiveContentStream(chunks)) {
+    private void extractArchive(ArchiveManifest archive, TreeRestorer restorer, ExecutorService pool)
+            throws IOException {
+        try (VerifiedChunks chunks = chunks(archive, pool); InputStream content = new ArchiveContentStream(chunks)) {
             TarReader reader = new TarReader(content, TarLimits.DEFAULT);
             TarEntry e;
             while ((e = reader.next()) != null) {
@@ -128,6 +136,15 @@ public final class SnapshotReader {
                 }
             }
         }
+    }
+
+    /** Threads that read, decompress and hash chunks ahead of their consumer: one per core. */
+    private static ExecutorService readers() {
+        return Executors.newFixedThreadPool(THREADS, r -> Thread.ofPlatform().name("meshboot-read").daemon().unstarted(r));
+    }
+
+    private VerifiedChunks chunks(ArchiveManifest archive, ExecutorService pool) {
+        return new VerifiedChunks(store.chunks(), snapshot.id(), archive, pool, THREADS * 2);
     }
 
     private static boolean isEmpty(Path dir) throws IOException {
