@@ -204,6 +204,23 @@ class SnapshotBuildTest {
     }
 
     @Test
+    void socket_isSkippedWithAWarning() throws IOException {
+        Path socket = rootfs.resolve("run-socket");
+        List<String> warnings = new java.util.ArrayList<>();
+        try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            SnapshotBuilder.Result r = new SnapshotBuilder(store, clock, new BuildListener() {
+                @Override
+                public void warning(String message) {
+                    warnings.add(message);
+                }
+            }).build(rootfs, SnapshotBuilder.Options.defaults("socket").withKey(key));
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("skipped socket run-socket")), warnings.toString());
+            assertFalse(Files.exists(extract(r.id(), List.of("core")).resolve("run-socket")));
+        }
+    }
+
+    @Test
     void build_leavesNoTemporaryFiles() throws IOException {
         build();
         try (Stream<Path> s = Files.list(store.root().resolve("tmp"))) {
