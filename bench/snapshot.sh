@@ -16,8 +16,12 @@ export LC_ALL=C.UTF-8
 for p in zstd tar time rsync; do dpkg -s "$p" >/dev/null 2>&1 || missing="${missing:-} $p"; done
 if [ -n "${missing:-}" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null; fi
 
-meshboot=("$top/node/meshboot")
-"${meshboot[@]}" --version >/dev/null   # builds the jar if needed, outside the timings
+"$top/node/meshboot" --version >/dev/null   # builds the jar if needed, outside the timings
+# Run a private copy of the jar: edits to the sources during the run must not trigger a rebuild mid-benchmark.
+mkdir -p "$work"
+cp "$top/node/target/meshboot.jar" "$work/meshboot.jar"
+java_home=$(sed -n 's/^JAVA_HOME=//p' <(bash -c 'source /dev/null; for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64; do [ -x "$c/bin/java" ] && "$c/bin/java" -version 2>&1 | grep -q "version \"25" && { echo "JAVA_HOME=$c"; break; }; done'))
+meshboot=("$java_home/bin/java" -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -jar "$work/meshboot.jar")
 
 jdk=${BENCH_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}
 mkdir -p "$work"

@@ -1,0 +1,397 @@
+package dev.meshboot.clusterconfig;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the cluster's documents from YAML ({@code ---} between documents) or JSON (one object or an array) and
+ * validates them as a whole. Every mistake is collected with its file, field, value and reason, so one run tells an
+ * operator everything to fix; nothing is accepted until there is none.
+ *
+ * <p>Each document is an envelope ({@link Envelope}): {@code kind}, {@code name}, optional {@code meta}, and
+ * {@code spec}. docs/configuration.md lists every field.
+ */
+public final class ConfigLoader {
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final Set<String> ENVELOPE = Set.of("kind", "name", "meta", "spec");
+
+    private final ObjectMapper yaml = YAMLMapper.builder().build();
+    private final ObjectMapper json = JsonMapper.builder().build();
+
+    /** A document as read, before validation. */
+    private record Raw(String file, Envelope envelope, JsonNode spec) {}
+
+    public ClusterConfig load(List<Path> files) throws IOException, ConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        List<Raw> raws = new ArrayList<>();
+        for (Path f : files) {
+            read(f, raws, errors);
+        }
+        return validate(raws, errors);
+    }
+
+    private void read(Path file, List<Raw> out, List<ConfigError> errors) throws IOException {
+        String where = file.toString();
+        List<JsonNode> docs = new ArrayList<>();
+        try {
+            boolean isJson = file.toString().endsWith(".json");
+            ObjectMapper mapper = isJson ? json : yaml;
+            try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(Files.readAllBytes(file))) {
+                while (it.hasNextValue()) {
+                    JsonNode n = it.nextValue();
+                    if (n != null && n.isArray()) {
+                        n.forEach(docs::add);
+                    } else if (n != null && !n.isNull() && !n.isMissingNode()) {
+                        docs.add(n);
+                    }
+                }
+            }
+        } catch (JacksonException e) {
+            String why = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().replaceAll("\\s+", " ").strip();
+            errors.add(new ConfigError(where, "(file)", "", "not valid YAML/JSON"
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()) + ": " + why));
+            return;
+        }
+        for (int i = 0; i < docs.size(); i++) {
+            JsonNode d = docs.get(i);
+            String label = "document " + (i + 1);
+            if (!d.isObject()) {
+                errors.add(new ConfigError(where, label, d.toString(), "a document is a mapping with kind, name and spec"));
+                continue;
+            }
+            for (Iterator<String> it = d.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!ENVELOPE.contains(k)) {
+                    errors.add(new ConfigError(where, label + " " + k, "", "unknown field (a document has " + ENVELOPE + ")"));
+                }
+            }
+            String kind = d.path("kind").asText("");
+            String name = d.path("name").asText("");
+            if (!Set.of("Cluster", "Profile", "Node").contains(kind)) {
+                errors.add(new ConfigError(where, label + " kind", kind, "must be Cluster, Profile or Node"));
+                continue;
+            }
+            if (!DNS_LABEL.matcher(name).matches()) {
+                errors.add(new ConfigError(where, kind + " " + (name.isEmpty() ? "(" + label + ")" : name) + " name", name,
+                        "a name is 1-63 lower-case letters, digits or '-', not starting or ending with '-'"));
+                continue;
+            }
+            Map<String, String> meta = new HashMap<>();
+            d.path("meta").properties().forEach(e -> meta.put(e.getKey(), e.getValue().asText()));
+            out.add(new Raw(where, new Envelope(kind, name, meta), d.path("spec")));
+        }
+    }
+
+    private ClusterConfig validate(List<Raw> raws, List<ConfigError> errors) throws ConfigException {
+        Map<String, Raw> seen = new HashMap<>();
+        for (Raw r : raws) {
+            Raw before = seen.putIfAbsent(r.envelope().kind() + "/" + r.envelope().name(), r);
+            if (before != null) {
+                errors.add(new ConfigError(r.file(), r.envelope().kind() + " " + r.envelope().name(), r.envelope().name(),
+                        "defined twice (also in " + before.file() + ")"));
+            }
+        }
+        List<Raw> clusters = raws.stream().filter(r -> r.envelope().kind().equals("Cluster")).toList();
+        if (clusters.size() != 1) {
+            if (clusters.isEmpty() && !errors.isEmpty()) {
+                throw new ConfigException(errors); // a file that did not parse is the cause; say only that
+            }
+            errors.add(new ConfigError(clusters.isEmpty() ? "(all files)" : clusters.get(1).file(), "Cluster", "",
+                    clusters.isEmpty() ? "no Cluster document" : "more than one Cluster document"));
+            throw new ConfigException(errors);
+        }
+        Cluster cluster = cluster(clusters.getFirst(), errors);
+        Map<String, Profile> profiles = new HashMap<>();
+        for (Raw r : raws) {
+            if (r.envelope().kind().equals("Profile")) {
+                profile(r, errors).ifPresent(p -> profiles.put(p.name(), p));
+            }
+        }
+        List<Node> nodes = new ArrayList<>();
+        Map<Mac, String> macs = new HashMap<>();
+        Map<Ipv4, String> addresses = new HashMap<>();
+        for (Raw r : raws) {
+            if (r.envelope().kind().equals("Node")) {
+                node(r, cluster, profiles, macs, addresses, errors).ifPresent(nodes::add);
+            }
+        }
+        if (cluster.bootServers() > Math.max(1, nodes.size())) {
+            Raw c = clusters.getFirst();
+            errors.add(new ConfigError(c.file(), "Cluster " + c.envelope().name() + " spec.bootServers",
+                    Integer.toString(cluster.bootServers()), "more active boot servers than nodes (" + nodes.size() + ")"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return new ClusterConfig(cluster, profiles.values(), nodes);
+    }
+
+    /** Reads the fields of one spec, recording each mistake against its path. */
+    private static final class Spec {
+        final Raw raw;
+        final List<ConfigError> errors;
+        final String label;
+
+        Spec(Raw raw, List<ConfigError> errors, Set<String> known) {
+            this.raw = raw;
+            this.errors = errors;
+            this.label = raw.envelope().kind() + " " + raw.envelope().name();
+            if (!raw.spec().isObject()) {
+                error("spec", raw.spec().toString(), "missing, or not a mapping");
+                return;
+            }
+            raw.spec().fieldNames().forEachRemaining(k -> {
+                if (!known.contains(k)) {
+                    error("spec." + k, "", "unknown field (known: " + known.stream().sorted().toList() + ")");
+                }
+            });
+        }
+
+        void error(String field, String value, String reason) {
+            errors.add(new ConfigError(raw.file(), label + " " + field, value, reason));
+        }
+
+        JsonNode at(String path) {
+            JsonNode n = raw.spec();
+            for (String p : path.split("\\.")) {
+                n = n.isArray() && p.matches("[0-9]+") ? n.path(Integer.parseInt(p)) : n.path(p);
+            }
+            return n;
+        }
+
+        Optional<String> text(String path, boolean required) {
+            JsonNode n = at(path);
+            if (n.isMissingNode() || n.isNull()) {
+                if (required) {
+                    error("spec." + path, "", "required");
+                }
+                return Optional.empty();
+            }
+            if (!n.isValueNode()) {
+                error("spec." + path, n.toString(), "expected a single value");
+                return Optional.empty();
+            }
+            return Optional.of(n.asText());
+        }
+
+        <T> Optional<T> parsed(String path, boolean required, Function<String, T> parser) {
+            Optional<String> s = text(path, required);
+            if (s.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(parser.apply(s.get()));
+            } catch (IllegalArgumentException e) {
+                error("spec." + path, s.get(), e.getMessage());
+                return Optional.empty();
+            }
+        }
+
+        int integer(String path, int fallback, int min, int max) {
+            Optional<String> s = text(path, false);
+            if (s.isEmpty()) {
+                return fallback;
+            }
+            if (!s.get().matches("-?[0-9]{1,9}") || Integer.parseInt(s.get()) < min || Integer.parseInt(s.get()) > max) {
+                error("spec." + path, s.get(), "expected a whole number from " + min + " to " + max);
+                return fallback;
+            }
+            return Integer.parseInt(s.get());
+        }
+
+        <E extends Enum<E>> Optional<E> choice(String path, Class<E> type, boolean required) {
+            return parsed(path, required, v -> {
+                try {
+                    return Enum.valueOf(type, v.toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("expected one of "
+                            + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList());
+                }
+            });
+        }
+
+        List<JsonNode> list(String path) {
+            JsonNode n = at(path);
+            if (n.isMissingNode() || n.isNull()) {
+                return List.of();
+            }
+            if (!n.isArray()) {
+                error("spec." + path, n.toString(), "expected a list");
+                return List.of();
+            }
+            List<JsonNode> out = new ArrayList<>();
+            n.forEach(out::add);
+            return out;
+        }
+    }
+
+    private Cluster cluster(Raw r, List<ConfigError> errors) {
+        Spec s = new Spec(r, errors, Set.of("bootServers", "networks"));
+        int k = s.integer("bootServers", 1, 1, 64);
+        List<Network> networks = new ArrayList<>();
+        List<JsonNode> nets = s.list("networks");
+        if (nets.isEmpty()) {
+            s.error("spec.networks", "", "at least one network is required");
+        }
+        Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < nets.size(); i++) {
+            network(r, s, "networks." + i, nets.get(i)).ifPresent(n -> {
+                if (!names.add(n.name())) {
+                    s.error("spec.networks", n.name(), "network name used twice");
+                }
+                networks.add(n);
+            });
+        }
+        return new Cluster(r.envelope().name(), k, networks);
+    }
+
+    private Optional<Network> network(Raw r, Spec s, String path, JsonNode n) {
+        Set<String> known = Set.of("name", "subnet", "gateway", "dns", "domain", "leaseSeconds", "pool");
+        n.fieldNames().forEachRemaining(f -> {
+            if (!known.contains(f)) {
+                s.error("spec." + path + "." + f, "", "unknown field (known: " + known.stream().sorted().toList() + ")");
+            }
+        });
+        Optional<String> name = s.text(path + ".name", true).filter(v -> {
+            if (!DNS_LABEL.matcher(v).matches()) {
+                s.error("spec." + path + ".name", v, "a name is 1-63 lower-case letters, digits or '-'");
+                return false;
+            }
+            return true;
+        });
+        Optional<Ipv4.Subnet> subnet = s.parsed(path + ".subnet", true, Ipv4.Subnet::parse);
+        Optional<Ipv4> gateway = s.parsed(path + ".gateway", false, Ipv4::parse);
+        List<Ipv4> dns = new ArrayList<>();
+        List<JsonNode> dnsNodes = s.list(path + ".dns");
+        for (int i = 0; i < dnsNodes.size(); i++) {
+            try {
+                dns.add(Ipv4.parse(dnsNodes.get(i).asText()));
+            } catch (IllegalArgumentException e) {
+                s.error("spec." + path + ".dns." + i, dnsNodes.get(i).asText(), e.getMessage());
+            }
+        }
+        String domain = s.text(path + ".domain", false).orElse("");
+        int lease = s.integer(path + ".leaseSeconds", 3600, 60, 31_536_000);
+        Optional<Ipv4> poolStart = s.parsed(path + ".pool.start", false, Ipv4::parse);
+        Optional<Ipv4> poolEnd = s.parsed(path + ".pool.end", false, Ipv4::parse);
+        if (name.isEmpty() || subnet.isEmpty()) {
+            return Optional.empty();
+        }
+        Ipv4.Subnet net = subnet.get();
+        gateway.filter(g -> !net.hasHost(g)).ifPresent(g -> s.error("spec." + path + ".gateway", g.toString(),
+                "outside subnet " + net));
+        Optional<Network.Pool> pool = Optional.empty();
+        if (poolStart.isPresent() != poolEnd.isPresent()) {
+            s.error("spec." + path + ".pool", "", "a pool needs both start and end");
+        } else if (poolStart.isPresent()) {
+            Network.Pool p = new Network.Pool(poolStart.get(), poolEnd.get());
+            boolean ok = true;
+            for (Ipv4 a : List.of(p.start(), p.end())) {
+                if (!net.hasHost(a)) {
+                    s.error("spec." + path + ".pool", a.toString(), "outside subnet " + net);
+                    ok = false;
+                }
+            }
+            if (ok && Integer.compareUnsigned(p.start().bits(), p.end().bits()) > 0) {
+                s.error("spec." + path + ".pool", p.start() + "-" + p.end(), "start is after end");
+                ok = false;
+            }
+            if (ok && gateway.isPresent() && p.contains(gateway.get())) {
+                s.error("spec." + path + ".pool", p.start() + "-" + p.end(), "contains the gateway " + gateway.get());
+                ok = false;
+            }
+            pool = ok ? Optional.of(p) : Optional.empty();
+        }
+        return Optional.of(new Network(name.get(), net, gateway, dns, domain, lease, pool));
+    }
+
+    private Optional<Profile> profile(Raw r, List<ConfigError> errors) {
+        Spec s = new Spec(r, errors, Set.of("os", "install", "extras", "services"));
+        Optional<Profile.OsFamily> os = s.choice("os", Profile.OsFamily.class, true);
+        Profile.InstallMode install = s.choice("install", Profile.InstallMode.class, false).orElse(Profile.InstallMode.RAM);
+        JsonNode extrasNode = s.at("extras");
+        if (!extrasNode.isMissingNode() && !extrasNode.isBoolean()) {
+            s.error("spec.extras", extrasNode.asText(), "expected true or false");
+        }
+        boolean extras = extrasNode.isBoolean() && extrasNode.asBoolean();
+        List<String> services = new ArrayList<>();
+        for (JsonNode n : s.list("services")) {
+            if (!n.isTextual() || !n.asText().matches("[A-Za-z0-9@._-]{1,128}")) {
+                s.error("spec.services", n.asText(), "a service is a unit name like sshd or chronyd");
+            } else {
+                services.add(n.asText());
+            }
+        }
+        return os.map(o -> new Profile(r.envelope().name(), o, install, extras, services));
+    }
+
+    private Optional<Node> node(Raw r, Cluster cluster, Map<String, Profile> profiles, Map<Mac, String> macs,
+            Map<Ipv4, String> addresses, List<ConfigError> errors) {
+        Spec s = new Spec(r, errors, Set.of("mac", "hostname", "network", "address", "profile", "channel", "install"));
+        String name = r.envelope().name();
+        Optional<Mac> mac = s.parsed("mac", true, Mac::parse);
+        mac.ifPresent(m -> {
+            String other = macs.putIfAbsent(m, name);
+            if (other != null) {
+                s.error("spec.mac", m.toString(), "duplicate MAC: node " + other + " has it too");
+            }
+        });
+        String hostname = s.text("hostname", false).orElse(name);
+        if (!DNS_LABEL.matcher(hostname).matches()) {
+            s.error("spec.hostname", hostname, "a host name is 1-63 lower-case letters, digits or '-'");
+        }
+        Optional<String> networkName = s.text("network", cluster.networks().size() != 1);
+        Optional<Network> network = networkName.isPresent()
+                ? cluster.network(networkName.get())
+                : cluster.networks().size() == 1 ? Optional.of(cluster.networks().getFirst()) : Optional.empty();
+        if (networkName.isPresent() && network.isEmpty()) {
+            s.error("spec.network", networkName.get(), "no such network in Cluster " + cluster.name());
+        }
+        Optional<Ipv4> address = s.parsed("address", true, Ipv4::parse);
+        if (address.isPresent() && network.isPresent()) {
+            Network n = network.get();
+            Ipv4 a = address.get();
+            if (!n.subnet().hasHost(a)) {
+                s.error("spec.address", a.toString(), "outside subnet " + n.subnet() + " of network " + n.name());
+            } else if (n.gateway().filter(a::equals).isPresent()) {
+                s.error("spec.address", a.toString(), "is the gateway of network " + n.name());
+            } else if (n.pool().filter(p -> p.contains(a)).isPresent()) {
+                s.error("spec.address", a.toString(), "inside the dynamic pool of network " + n.name());
+            }
+            String other = addresses.putIfAbsent(a, name);
+            if (other != null) {
+                s.error("spec.address", a.toString(), "duplicate address: node " + other + " has it too");
+            }
+        }
+        Optional<String> profile = s.text("profile", true);
+        profile.filter(p -> !profiles.containsKey(p)).ifPresent(p -> s.error("spec.profile", p, "no such Profile"));
+        String channel = s.text("channel", false).orElse("stable");
+        if (!CHANNEL.matcher(channel).matches()) {
+            s.error("spec.channel", channel, "a channel is a name like stable or canary");
+        }
+        Optional<Profile.InstallMode> install = s.choice("install", Profile.InstallMode.class, false);
+        if (mac.isEmpty() || address.isEmpty() || network.isEmpty() || profile.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Node(name, mac.get(), hostname, network.get().name(), address.get(), profile.get(),
+                channel, install));
+    }
+}

@@ -1,0 +1,10 @@
+package dev.meshboot.clusterconfig;
+
+import java.util.Optional;
+
+/**
+ * One machine: how it is recognised (its MAC), what it is called, its address on a network, what it runs (a
+ * profile), which snapshot it follows (a channel), and how it is installed (the profile's mode unless overridden).
+ */
+public record Node(String name, Mac mac, String hostname, String network, Ipv4 address, String profile,
+        String channel, Optional<Profile.InstallMode> install) {}

@@ -1,0 +1,185 @@
+package dev.meshboot.clusterconfig;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private static final String CLUSTER = """
+            kind: Cluster
+            name: lab
+            spec:
+              bootServers: 1
+              networks:
+                - name: prov
+                  subnet: 10.99.0.0/24
+                  gateway: 10.99.0.1
+                  dns: [10.99.0.1]
+                  domain: lab.test
+                  leaseSeconds: 600
+                  pool: {start: 10.99.0.100, end: 10.99.0.199}
+            ---
+            kind: Profile
+            name: compute
+            spec:
+              os: debian
+              install: ram
+              services: [ssh, chrony]
+            """;
+
+    private static String node(String name, String mac, String address) {
+        return """
+                ---
+                kind: Node
+                name: %s
+                spec:
+                  mac: %s
+                  address: %s
+                  profile: compute
+                """.formatted(name, mac, address);
+    }
+
+    private ClusterConfig load(String yaml) throws Exception {
+        Path f = dir.resolve("cluster.yaml");
+        Files.writeString(f, yaml);
+        return new ConfigLoader().load(List.of(f));
+    }
+
+    private ConfigException refused(String yaml) {
+        return assertThrows(ConfigException.class, () -> load(yaml));
+    }
+
+    private static ConfigError only(ConfigException e) {
+        assertEquals(1, e.errors().size(), e.getMessage());
+        return e.errors().getFirst();
+    }
+
+    @Test
+    void validDocuments_areLoaded_andNodesFoundByMac() throws Exception {
+        ClusterConfig c = load(CLUSTER + node("node-01", "52:54:00:AA:00:01", "10.99.0.11"));
+        Node n = c.nodeByMac(Mac.parse("52-54-00-aa-00-01")).orElseThrow();
+        assertEquals("node-01", n.hostname());
+        assertEquals("10.99.0.11", n.address().toString());
+        assertEquals("prov", n.network(), "the only network is the default");
+        assertEquals("stable", n.channel());
+        assertEquals(Profile.InstallMode.RAM, c.installMode(n));
+        assertEquals("255.255.255.0", c.cluster().networks().getFirst().subnet().netmask().toString());
+    }
+
+    @Test
+    void malformedMac_namesFileFieldValueAndReason() {
+        ConfigError e = only(refused(CLUSTER + node("node-01", "52:54:00:zz:00:01", "10.99.0.11")));
+        assertTrue(e.file().endsWith("cluster.yaml"));
+        assertEquals("Node node-01 spec.mac", e.field());
+        assertEquals("52:54:00:zz:00:01", e.value());
+        assertTrue(e.reason().startsWith("not a MAC address"), e.reason());
+    }
+
+    @Test
+    void duplicateMac_isRefused() {
+        ConfigError e = only(refused(CLUSTER + node("node-01", "52:54:00:00:00:01", "10.99.0.11")
+                + node("node-02", "52:54:00:00:00:01", "10.99.0.12")));
+        assertEquals("Node node-02 spec.mac", e.field());
+        assertTrue(e.reason().contains("duplicate MAC: node node-01"), e.reason());
+    }
+
+    @Test
+    void duplicateAddress_isRefused() {
+        ConfigError e = only(refused(CLUSTER + node("node-01", "52:54:00:00:00:01", "10.99.0.11")
+                + node("node-02", "52:54:00:00:00:02", "10.99.0.11")));
+        assertEquals("Node node-02 spec.address", e.field());
+        assertTrue(e.reason().contains("duplicate address"), e.reason());
+    }
+
+    @Test
+    void addressOutsideItsSubnet_isRefused() {
+        ConfigError e = only(refused(CLUSTER + node("node-01", "52:54:00:00:00:01", "10.98.0.11")));
+        assertEquals("10.98.0.11", e.value());
+        assertTrue(e.reason().contains("outside subnet 10.99.0.0/24"), e.reason());
+    }
+
+    @Test
+    void addressInsideThePool_isRefused() {
+        ConfigError e = only(refused(CLUSTER + node("node-01", "52:54:00:00:00:01", "10.99.0.150")));
+        assertTrue(e.reason().contains("dynamic pool"), e.reason());
+    }
+
+    @Test
+    void unknownProfile_isRefused() {
+        ConfigError e = only(refused(CLUSTER + node("node-01", "52:54:00:00:00:01", "10.99.0.11")
+                .replace("profile: compute", "profile: storage")));
+        assertEquals("Node node-01 spec.profile", e.field());
+        assertEquals("storage", e.value());
+        assertEquals("no such Profile", e.reason());
+    }
+
+    @Test
+    void everyMistake_isReported_notOnlyTheFirst() {
+        ConfigException e = refused(CLUSTER + node("node-01", "bad", "10.99.0.300") + node("Bad_Name", "x", "y"));
+        assertTrue(e.errors().size() >= 3, e.getMessage());
+        assertTrue(e.getMessage().contains("spec.address = '10.99.0.300'"), e.getMessage());
+    }
+
+    @Test
+    void moreBootServersThanNodes_isRefused() {
+        ConfigError e = only(refused(CLUSTER.replace("bootServers: 1", "bootServers: 3")
+                + node("node-01", "52:54:00:00:00:01", "10.99.0.11")));
+        assertEquals("Cluster lab spec.bootServers", e.field());
+    }
+
+    @Test
+    void unknownField_isRefused_ratherThanIgnored() {
+        ConfigError e = only(refused(CLUSTER + node("node-01", "52:54:00:00:00:01", "10.99.0.11")
+                .replace("profile: compute", "profile: compute\n  hostnam: typo")));
+        assertEquals("Node node-01 spec.hostnam", e.field());
+        assertTrue(e.reason().startsWith("unknown field"), e.reason());
+    }
+
+    @Test
+    void badPool_andGatewayOutsideSubnet_areRefused() {
+        ConfigException e = refused(CLUSTER.replace("gateway: 10.99.0.1", "gateway: 10.1.0.1")
+                .replace("end: 10.99.0.199", "end: 10.99.0.50") + node("node-01", "52:54:00:00:00:01", "10.99.0.11"));
+        assertTrue(e.getMessage().contains("spec.networks.0.gateway = '10.1.0.1': outside subnet"), e.getMessage());
+        assertTrue(e.getMessage().contains("start is after end"), e.getMessage());
+    }
+
+    @Test
+    void invalidYaml_namesTheFileAndLine() {
+        ConfigError e = only(refused("kind: Cluster\nname: [unclosed\n"));
+        assertEquals("(file)", e.field());
+        assertTrue(e.reason().contains("not valid YAML/JSON"), e.reason());
+    }
+
+    @Test
+    void jsonArrays_areAccepted() throws Exception {
+        Path f = dir.resolve("c.json");
+        Files.writeString(f, """
+                [{"kind": "Cluster", "name": "j", "spec": {"networks": [{"name": "n", "subnet": "192.168.7.0/24"}]}},
+                 {"kind": "Profile", "name": "p", "spec": {"os": "gentoo", "install": "disk"}},
+                 {"kind": "Node", "name": "a", "meta": {"version": "1"}, "spec": {"mac": "02:00:00:00:00:01",
+                  "address": "192.168.7.5", "profile": "p"}}]
+                """);
+        ClusterConfig c = new ConfigLoader().load(List.of(f));
+        assertEquals(Profile.InstallMode.DISK, c.installMode(c.node("a").orElseThrow()));
+    }
+
+    @Test
+    void sameDocumentInTwoFiles_isRefused() throws IOException {
+        Path a = dir.resolve("a.yaml");
+        Path b = dir.resolve("b.yaml");
+        Files.writeString(a, CLUSTER + node("node-01", "52:54:00:00:00:01", "10.99.0.11"));
+        Files.writeString(b, node("node-01", "52:54:00:00:00:02", "10.99.0.12").substring(4));
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(List.of(a, b)));
+        assertTrue(e.getMessage().contains("defined twice"), e.getMessage());
+    }
+}
