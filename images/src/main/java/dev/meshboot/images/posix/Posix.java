@@ -36,7 +36,7 @@ import java.util.List;
 @SuppressWarnings("restricted") // this is the one package that may call native code; see the class comment
 public final class Posix {
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
@@ -149,12 +149,12 @@ public final class Posix {
 
     private Posix() {}
 
-    private static MethodHandle bind(String name, FunctionDescriptor descriptor) {
+    static MethodHandle bind(String name, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(
                 LINKER.defaultLookup().find(name).orElseThrow(), descriptor, Linker.Option.captureCallState("errno"));
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);
     }
 

@@ -1,0 +1,72 @@
+package dev.meshboot.node.boot;
+
+import dev.meshboot.clusterconfig.ClusterConfig;
+import dev.meshboot.clusterconfig.Network;
+import dev.meshboot.clusterconfig.Node;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The boot policy read from the cluster's documents: a known MAC gets its reserved address and a boot program
+ * chosen by its firmware; an unknown one gets nothing (the dynamic pool comes with the lease store).
+ *
+ * <p>Boot program by client (RFC 4578 option 93, user class 77, vendor class 60):
+ * <ul>
+ *   <li>iPXE (user class "iPXE") gets the HTTP URL of its own script, so it asks the HTTP server next;
+ *   <li>UEFI HTTP boot (vendor class "HTTPClient") gets the URL of {@code ipxe.efi};
+ *   <li>BIOS PXE (arch 0) gets {@code undionly.kpxe} over TFTP; UEFI x86-64 PXE (arch 7 or 9) gets
+ *       {@code ipxe.efi}; other architectures get no boot program.
+ * </ul>
+ */
+public final class ConfigBootPolicy implements BootPolicy {
+    private final Supplier<ClusterConfig> config;
+    private final String httpBase;
+    private final boolean proxy;
+
+    /**
+     * @param config the current documents (re-read on every request, so a change applies at once)
+     * @param httpBase this server's HTTP base URL, e.g. {@code http://10.99.0.1:8080}
+     * @param proxy proxyDHCP: answer only the boot part
+     */
+    public ConfigBootPolicy(Supplier<ClusterConfig> config, String httpBase, boolean proxy) {
+        this.config = config;
+        this.httpBase = httpBase;
+        this.proxy = proxy;
+    }
+
+    @Override
+    public Optional<BootAnswer> answer(BootRequest request) {
+        ClusterConfig c = config.get();
+        Optional<Node> node = c.nodeByMac(request.mac());
+        if (node.isEmpty()) {
+            return Optional.empty();
+        }
+        Node n = node.get();
+        Optional<BootAnswer.Lease> lease = Optional.empty();
+        if (!proxy) {
+            Optional<Network> net = c.cluster().network(n.network());
+            if (net.isEmpty() || !net.get().name().equals(request.network())) {
+                return Optional.empty(); // its reservation is on another network: not ours to answer here
+            }
+            Network network = net.get();
+            lease = Optional.of(new BootAnswer.Lease(n.address(), network.subnet().netmask(), network.gateway(),
+                    network.dns(), n.hostname(), network.domain(), network.leaseSeconds()));
+        }
+        if (request.isIpxe()) {
+            return Optional.of(new BootAnswer(lease, Optional.of(httpBase + "/boot/" + n.mac() + ".ipxe"), false));
+        }
+        if (request.isHttpClient()) {
+            return Optional.of(new BootAnswer(lease, Optional.of(httpBase + "/boot/ipxe.efi"), true));
+        }
+        Optional<String> file = request.architectures().stream().findFirst().flatMap(ConfigBootPolicy::tftpProgram);
+        return Optional.of(new BootAnswer(lease, file, false));
+    }
+
+    static Optional<String> tftpProgram(int arch) {
+        return switch (arch) {
+            case 0 -> Optional.of("undionly.kpxe");
+            case 7, 9 -> Optional.of("ipxe.efi");
+            default -> Optional.empty();
+        };
+    }
+}
