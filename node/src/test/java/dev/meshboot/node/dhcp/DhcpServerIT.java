@@ -1,0 +1,184 @@
+package dev.meshboot.node.dhcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshboot.clusterconfig.ClusterConfig;
+import dev.meshboot.clusterconfig.Ipv4;
+import dev.meshboot.images.testing.Processes;
+import dev.meshboot.images.testing.Tiers;
+import dev.meshboot.node.boot.ConfigBootPolicy;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The DHCP server against busybox udhcpc, a real client, in its own network namespace joined to this one by a
+ * veth pair: real broadcast, real ports 67/68, a socket bound to the veth with SO_BINDTODEVICE.
+ */
+@Timeout(120)
+class DhcpServerIT {
+    @TempDir
+    Path dir;
+
+    private final String ns = "mbt" + ProcessHandle.current().pid() % 100000;
+    private final String hostIf = ns + "h";
+    private final String clientIf = ns + "c";
+    private DhcpServer server;
+
+    private Processes.Result sh(String script) throws Exception {
+        return Processes.bash(dir, script);
+    }
+
+    private void must(String script) throws Exception {
+        Processes.Result r = sh(script);
+        assertEquals(0, r.exitCode(), script + "\n" + r.stdout() + r.stderr());
+    }
+
+    @BeforeEach
+    void network() throws Exception {
+        Tiers.requireRoot();
+        Tiers.requireTool("ip");
+        Tiers.requireTool("busybox");
+        Tiers.requireTool("socat");
+        sh("ip netns del " + ns + " 2>/dev/null; ip link del " + hostIf + " 2>/dev/null; true");
+        must("ip netns add " + ns + " && ip link add " + hostIf + " type veth peer name " + clientIf
+                + " && ip link set " + clientIf + " netns " + ns + " && ip addr add 10.99.0.1/24 dev " + hostIf
+                + " && ip link set " + hostIf + " up && ip -n " + ns + " link set " + clientIf + " up && ip -n " + ns
+                + " link set lo up");
+    }
+
+    @AfterEach
+    void teardown() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        sh("ip netns del " + ns + " 2>/dev/null; ip link del " + hostIf + " 2>/dev/null; true");
+    }
+
+    private void startServer(boolean proxy) throws Exception {
+        ClusterConfig config = TestCluster.load(dir);
+        DhcpResponder responder = new DhcpResponder(new ConfigBootPolicy(() -> config, "http://10.99.0.1:8080", proxy),
+                proxy);
+        server = new DhcpServer(responder, proxy ? DhcpServer.Ports.STANDARD : new DhcpServer.Ports(67, 68, -1));
+        server.start(List.of(new DhcpServer.Interface(hostIf, "prov", Ipv4.parse("10.99.0.1"),
+                InetAddress.getByName("0.0.0.0"))));
+    }
+
+    /** Runs udhcpc in the namespace; its script writes the variables it was given. */
+    private Map<String, String> udhcpc(String mac, String... extra) throws Exception {
+        Path script = dir.resolve("udhcpc.sh");
+        Path env = dir.resolve("lease.env");
+        Files.deleteIfExists(env);
+        Files.writeString(script, "#!/bin/sh\n[ \"$1\" = bound ] && env > " + env + "\nexit 0\n");
+        script.toFile().setExecutable(true);
+        must("ip -n " + ns + " link set " + clientIf + " address " + mac);
+        Processes.Result r = sh("ip netns exec " + ns + " busybox udhcpc -i " + clientIf + " -f -q -n -t 4 -T 2 -s "
+                + script + " " + String.join(" ", extra));
+        assertEquals(0, r.exitCode(), "udhcpc got no lease:\n" + r.stdout() + r.stderr());
+        Map<String, String> vars = new HashMap<>();
+        for (String line : Files.readAllLines(env)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                vars.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return vars;
+    }
+
+    @Test
+    void udhcpc_getsItsReservedAddressAndBootOptions() throws Exception {
+        startServer(false);
+        Map<String, String> lease = udhcpc("52:54:00:12:34:01", "-V", "PXEClient:Arch:00000:UNDI:002001",
+                "-x", "93:0000");
+        assertEquals("10.99.0.11", lease.get("ip"));
+        assertEquals("255.255.255.0", lease.get("subnet"));
+        assertEquals("10.99.0.1", lease.get("router"));
+        assertEquals("10.99.0.1 10.99.0.2", lease.get("dns"));
+        assertEquals("node-01", lease.get("hostname"));
+        assertEquals("lab.test", lease.get("domain"));
+        assertEquals("600", lease.get("lease"));
+        assertEquals("10.99.0.1", lease.get("serverid"));
+        assertEquals("10.99.0.1", lease.get("siaddr"));
+        assertEquals("undionly.kpxe", lease.get("boot_file"));
+    }
+
+    @Test
+    void unknownMachine_getsNoLease() throws Exception {
+        startServer(false);
+        must("ip -n " + ns + " link set " + clientIf + " address 52:54:00:99:99:99");
+        Processes.Result r = sh("ip netns exec " + ns + " busybox udhcpc -i " + clientIf + " -f -q -n -t 2 -T 1 -s /bin/true");
+        assertTrue(r.exitCode() != 0, "an unknown machine must not be given an address");
+    }
+
+    @Test
+    void garbage_isDropped_andTheNextClientIsServed() throws Exception {
+        startServer(false);
+        // Broadcast junk at the server's port from the client's namespace first (socat, a real UDP sender).
+        for (String junk : List.of("x", "not a dhcp packet at all", "0".repeat(300))) {
+            must("ip netns exec " + ns + " sh -c 'printf %s " + junk
+                    + " | socat -u - UDP-DATAGRAM:255.255.255.255:67,broadcast,so-bindtodevice=" + clientIf + "'");
+        }
+        assertEquals("10.99.0.12", udhcpc("52:54:00:12:34:02").get("ip"));
+    }
+
+    @Test
+    void proxyDhcp_answersPxeClientsWithTheBootPartOnly() throws Exception {
+        startServer(true);
+        // udhcpc needs an address to bind; in proxy mode no address comes, so send a PXE DISCOVER by hand and
+        // read the proxy's OFFER from the client namespace with busybox nc.
+        DhcpOptions o = DhcpResponderTest.bios();
+        DhcpMessage discover = DhcpResponderTest.request("52:54:00:12:34:01", DhcpMessageType.DISCOVER, o, 0, 0);
+        byte[] bytes = DhcpCodec.encode(discover);
+        Path packet = dir.resolve("discover.bin");
+        Files.write(packet, bytes);
+        Path reply = dir.resolve("offer.bin");
+        must("ip -n " + ns + " addr add 10.99.0.50/24 dev " + clientIf);
+        // Listen on 68 for the broadcast OFFER while sending the DISCOVER, both with socat in the namespace.
+        sh("ip netns exec " + ns + " sh -c 'timeout 5 socat -u UDP-RECV:68,reuseaddr CREATE:" + reply + " & "
+                + "sleep 0.5; socat -u OPEN:" + packet + " UDP-DATAGRAM:255.255.255.255:67,broadcast,so-bindtodevice="
+                + clientIf + "; wait'");
+        byte[] got = Files.readAllBytes(reply);
+        assertTrue(got.length > 240, "no OFFER came back (" + got.length + " bytes)");
+        DhcpMessage offer = DhcpCodec.decode(got, 0, got.length);
+        assertEquals(DhcpMessageType.OFFER, offer.options().messageType().orElseThrow());
+        assertEquals(0, offer.yiaddr());
+        assertEquals("undionly.kpxe", offer.file());
+    }
+
+    @Test
+    void loopbackServer_answersInformAfterGarbage() throws Exception {
+        ClusterConfig config = TestCluster.load(dir);
+        DhcpResponder responder = new DhcpResponder(new ConfigBootPolicy(() -> config, "http://x", false), false);
+        try (DatagramSocket client = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            client.setSoTimeout(5000);
+            server = new DhcpServer(responder, new DhcpServer.Ports(10067 + (int) (ProcessHandle.current().pid() % 500),
+                    client.getLocalPort(), -1));
+            int port = 10067 + (int) (ProcessHandle.current().pid() % 500);
+            server.start(List.of(new DhcpServer.Interface(null, "prov", Ipv4.parse("10.99.0.1"),
+                    InetAddress.getLoopbackAddress())));
+            InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            for (byte[] junk : List.of(new byte[3], new byte[300], "garbage".getBytes())) {
+                client.send(new DatagramPacket(junk, junk.length, to));
+            }
+            byte[] inform = DhcpCodec.encode(DhcpResponderTest.request("52:54:00:12:34:02", DhcpMessageType.INFORM,
+                    new DhcpOptions(), Ipv4.parse("127.0.0.1").bits(), 0));
+            client.send(new DatagramPacket(inform, inform.length, to));
+            DatagramPacket p = new DatagramPacket(new byte[1500], 1500);
+            client.receive(p);
+            DhcpMessage ack = DhcpCodec.decode(p.getData(), 0, p.getLength());
+            assertEquals(DhcpMessageType.ACK, ack.options().messageType().orElseThrow());
+        }
+    }
+}
