@@ -47,10 +47,19 @@ public final class HttpBootServer implements AutoCloseable {
     public static final int MAX_INITIAL_LINE = 4096;
     public static final int MAX_HEADERS = 8192;
 
+    /** Told of every request answered: the access log, and later the status page's counters. */
+    @FunctionalInterface
+    public interface RequestListener {
+        void answered(String method, String path, int status, InetSocketAddress client);
+
+        RequestListener NONE = (method, path, status, client) -> {};
+    }
+
     private final BootContent content;
     private final DownloadRedirector redirector;
+    private volatile RequestListener listener = RequestListener.NONE;
     private final EventLoopGroup group;
-    private Channel listener;
+    private Channel server;
 
     public HttpBootServer(BootContent content, DownloadRedirector redirector, EventLoopGroup group) {
         this.content = content;
@@ -58,10 +67,14 @@ public final class HttpBootServer implements AutoCloseable {
         this.group = group;
     }
 
+    public void onRequest(RequestListener l) {
+        this.listener = l;
+    }
+
     public InetSocketAddress start(InetSocketAddress address) throws InterruptedException {
-        listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(initializer()).bind(address).sync().channel();
-        return (InetSocketAddress) listener.localAddress();
+        return (InetSocketAddress) server.localAddress();
     }
 
     ChannelInitializer<SocketChannel> initializer() {
@@ -78,8 +91,8 @@ public final class HttpBootServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (listener != null) {
-            listener.close().syncUninterruptibly();
+        if (server != null) {
+            server.close().syncUninterruptibly();
         }
     }
 
@@ -120,6 +133,11 @@ public final class HttpBootServer implements AutoCloseable {
             serve(ctx, req, rep.get(), head);
         }
 
+        private void report(ChannelHandlerContext ctx, FullHttpRequest req, int status) {
+            listener.answered(req.method().name(), new QueryStringDecoder(req.uri()).path(), status,
+                    (InetSocketAddress) ctx.channel().remoteAddress());
+        }
+
         private void serve(ChannelHandlerContext ctx, FullHttpRequest req, Representation rep, boolean head) {
             String etag = "\"" + rep.etag() + "\"";
             String ifNoneMatch = req.headers().get(HttpHeaderNames.IF_NONE_MATCH);
@@ -154,6 +172,7 @@ public final class HttpBootServer implements AutoCloseable {
                 length = br.length();
             }
             HttpUtil.setContentLength(r, length);
+            report(ctx, req, r.status().code());
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             HttpUtil.setKeepAlive(r, keepAlive);
             ctx.write(r);
@@ -191,6 +210,7 @@ public final class HttpBootServer implements AutoCloseable {
         }
 
         private void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse r) {
+            report(ctx, req, r.status().code());
             boolean keepAlive = req.decoderResult().isSuccess() && HttpUtil.isKeepAlive(req);
             HttpUtil.setKeepAlive(r, keepAlive);
             ChannelFuture f = ctx.writeAndFlush(r);

@@ -1,0 +1,65 @@
+package dev.meshboot.bootstrap.ipxe;
+
+import dev.meshboot.clusterconfig.Profile;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Renders a machine's iPXE script, a pure function of what the machine should boot. Two shapes:
+ * <ul>
+ *   <li>a network boot: the kernel and initramfs from the boot servers, with {@code /init}'s command line
+ *       ({@code meshboot.servers=}, {@code meshboot.snapshot=}, {@code meshboot.mode=}, {@code meshboot.node=});
+ *       {@code initrd=} names the initramfs, which UEFI kernels need to find it;
+ *   <li>a local boot, for a disk-installed machine with no reinstall pending: the firmware boots its own disk
+ *       ({@code sanboot} of the first BIOS disk, else {@code exit} back to the firmware's next boot entry, which
+ *       is how UEFI falls through to the disk). This keeps disk machines network-first: a reinstall is a change of
+ *       this script, not a trip to the BIOS menu.
+ * </ul>
+ * Every value interpolated into a script is checked against a strict pattern, so a document cannot inject iPXE
+ * commands.
+ */
+public final class IpxeScript {
+    private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:/=,+@%-]*");
+
+    /** What a network boot needs. */
+    public record NetworkBoot(String node, List<String> servers, String snapshot, Profile.InstallMode mode,
+            String kernelUrl, String initrdUrl) {
+        public NetworkBoot {
+            servers = List.copyOf(servers);
+        }
+    }
+
+    private IpxeScript() {}
+
+    public static String network(NetworkBoot b) {
+        String initrdName = b.initrdUrl().substring(b.initrdUrl().lastIndexOf('/') + 1);
+        String cmdline = "initrd=" + safe(initrdName) + " console=tty0 console=ttyS0,115200"
+                + " meshboot.node=" + safe(b.node())
+                + " meshboot.servers=" + safe(String.join(",", b.servers()))
+                + " meshboot.snapshot=" + safe(b.snapshot())
+                + " meshboot.mode=" + (b.mode() == Profile.InstallMode.DISK ? "disk" : "ram");
+        return "#!ipxe\n"
+                + "echo meshboot: booting " + safe(b.node()) + " from the network (" + (b.mode() == Profile.InstallMode.DISK
+                        ? "disk install" : "ramdisk") + ")\n"
+                + "kernel " + safe(b.kernelUrl()) + " " + cmdline + " || goto failed\n"
+                + "initrd " + safe(b.initrdUrl()) + " || goto failed\n"
+                + "boot || goto failed\n"
+                + ":failed\n"
+                + "echo meshboot: network boot failed; retrying in 10 s\n"
+                + "sleep 10\n"
+                + "reboot\n";
+    }
+
+    public static String localDisk(String node) {
+        return "#!ipxe\n"
+                + "echo meshboot: " + safe(node) + " boots its local disk\n"
+                + "sanboot --no-describe --drive 0x80 || exit\n";
+    }
+
+    private static String safe(String value) {
+        if (!SAFE.matcher(value).matches()) {
+            throw new IllegalArgumentException("'" + value + "' has characters an iPXE script must not carry");
+        }
+        return value;
+    }
+}

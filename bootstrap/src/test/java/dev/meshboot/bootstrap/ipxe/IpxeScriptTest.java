@@ -1,0 +1,45 @@
+package dev.meshboot.bootstrap.ipxe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshboot.clusterconfig.Profile;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class IpxeScriptTest {
+    @Test
+    void networkBoot_namesKernelInitrdAndTheInitCommandLine() {
+        String s = IpxeScript.network(new IpxeScript.NetworkBoot("node-01", List.of("10.99.0.1:8080", "10.99.0.2:8080"),
+                "abcd", Profile.InstallMode.RAM, "http://10.99.0.1:8080/boot/vmlinuz",
+                "http://10.99.0.1:8080/boot/initrd.img"));
+        assertEquals("""
+                #!ipxe
+                echo meshboot: booting node-01 from the network (ramdisk)
+                kernel http://10.99.0.1:8080/boot/vmlinuz initrd=initrd.img console=tty0 console=ttyS0,115200 \
+                meshboot.node=node-01 meshboot.servers=10.99.0.1:8080,10.99.0.2:8080 meshboot.snapshot=abcd \
+                meshboot.mode=ram || goto failed
+                initrd http://10.99.0.1:8080/boot/initrd.img || goto failed
+                boot || goto failed
+                :failed
+                echo meshboot: network boot failed; retrying in 10 s
+                sleep 10
+                reboot
+                """, s);
+    }
+
+    @Test
+    void localDisk_bootsTheFirstDisk_orFallsBackToTheFirmware() {
+        String s = IpxeScript.localDisk("node-02");
+        assertTrue(s.startsWith("#!ipxe\n"));
+        assertTrue(s.contains("sanboot --no-describe --drive 0x80 || exit"));
+    }
+
+    @Test
+    void injectedCommands_areRefused() {
+        assertThrows(IllegalArgumentException.class, () -> IpxeScript.localDisk("x\nshell"));
+        assertThrows(IllegalArgumentException.class, () -> IpxeScript.network(new IpxeScript.NetworkBoot("n",
+                List.of("a b"), "s", Profile.InstallMode.RAM, "k", "i")));
+    }
+}

@@ -1,0 +1,132 @@
+package dev.meshboot.node.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshboot.images.testing.Processes;
+import dev.meshboot.images.testing.Tiers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real firmware: a QEMU VM (TCG) whose NIC ROM is iPXE asks the agent for DHCP, gets the URL of its own script,
+ * fetches it over HTTP and runs it, which shows as its request for the kernel the script names. The VM sits on a
+ * bridge in its own network namespace; the agent's DHCP socket is bound to the veth that joins it.
+ */
+@Timeout(240)
+class IpxeFirmwareIT {
+    private static final String MAC = "52:54:00:12:34:01";
+
+    @TempDir
+    Path dir;
+
+    private final String ns = "mbq" + ProcessHandle.current().pid() % 100000;
+    private final String hostIf = ns + "h";
+    private final String bridgeIf = ns + "b";
+    private Agent agent;
+    private Process qemu;
+
+    private Processes.Result sh(String script) throws Exception {
+        return Processes.bash(dir, script);
+    }
+
+    private void must(String script) throws Exception {
+        Processes.Result r = sh(script);
+        assertEquals(0, r.exitCode(), script + "\n" + r.stdout() + r.stderr());
+    }
+
+    @BeforeEach
+    void network() throws Exception {
+        Tiers.requireRoot();
+        Tiers.requireTool("ip");
+        Tiers.requireTool("qemu-system-x86_64");
+        Tiers.requireTool("socat");
+        sh("ip netns del " + ns + " 2>/dev/null; ip link del " + hostIf + " 2>/dev/null; true");
+        must(String.join(" && ",
+                "ip netns add " + ns,
+                "ip -n " + ns + " link set lo up",
+                "ip -n " + ns + " link add br0 type bridge",
+                "ip -n " + ns + " link set br0 up",
+                "ip -n " + ns + " tuntap add dev tap0 mode tap",
+                "ip -n " + ns + " link set tap0 master br0",
+                "ip -n " + ns + " link set tap0 up",
+                "ip link add " + hostIf + " type veth peer name " + bridgeIf,
+                "ip link set " + bridgeIf + " netns " + ns,
+                "ip -n " + ns + " link set " + bridgeIf + " master br0",
+                "ip -n " + ns + " link set " + bridgeIf + " up",
+                "ip addr add 10.99.5.1/24 dev " + hostIf,
+                "ip link set " + hostIf + " up"));
+    }
+
+    @AfterEach
+    void teardown() throws Exception {
+        if (qemu != null) {
+            qemu.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (agent != null) {
+            agent.close();
+        }
+        sh("ip netns del " + ns + " 2>/dev/null; ip link del " + hostIf + " 2>/dev/null; true");
+    }
+
+    @Test
+    void ipxeRom_getsDhcpFromTheAgent_fetchesItsScriptOverHttp_andRunsIt() throws Exception {
+        Files.writeString(dir.resolve("cluster.yaml"), """
+                kind: Cluster
+                name: lab
+                spec:
+                  networks:
+                    - {name: prov, subnet: 10.99.5.0/24, gateway: 10.99.5.1, dns: [10.99.5.1]}
+                ---
+                kind: Profile
+                name: compute
+                spec: {os: debian, install: ram}
+                ---
+                kind: Node
+                name: vm-01
+                spec: {mac: "%s", address: 10.99.5.11, profile: compute}
+                """.formatted(MAC));
+        Files.createDirectories(dir.resolve("tftp"));
+        Files.createDirectories(dir.resolve("boot"));
+        Files.writeString(dir.resolve("agent.yaml"), """
+                documents: [cluster.yaml]
+                mode: full
+                interfaces:
+                  - {device: %s, network: prov, address: 10.99.5.1}
+                ports: {dhcp: 67, dhcpClient: 68, tftp: 0, http: 18080}
+                tftpRoot: tftp
+                bootDir: boot
+                store: store
+                """.formatted(hostIf));
+        agent = Agent.start(AgentConfig.read(dir.resolve("agent.yaml")), Clock.systemUTC());
+        List<String> requests = new CopyOnWriteArrayList<>();
+        agent.onHttpRequest((method, path, status, client) -> requests.add(method + " " + path + " " + status + " "
+                + client.getAddress().getHostAddress()));
+
+        Path serial = dir.resolve("serial.log");
+        qemu = new ProcessBuilder("ip", "netns", "exec", ns, "qemu-system-x86_64", "-accel", "tcg", "-machine", "pc",
+                "-m", "256", "-display", "none", "-monitor", "none", "-serial", "file:" + serial, "-no-reboot",
+                "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
+                "-device", "e1000,netdev=n0,mac=" + MAC, "-boot", "n")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile()).start();
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (System.nanoTime() < deadline && requests.stream().noneMatch(r -> r.startsWith("GET /boot/vmlinuz"))) {
+            assertTrue(qemu.isAlive(), "QEMU exited: " + Files.readString(dir.resolve("qemu.out")));
+            Thread.sleep(250); // polling a real VM's progress; there is no event to wait on
+        }
+        assertTrue(requests.contains("GET /boot/" + MAC + ".ipxe 200 10.99.5.11"),
+                "iPXE did not fetch its script from its reserved address: " + requests);
+        assertTrue(requests.stream().anyMatch(r -> r.startsWith("GET /boot/vmlinuz 404 10.99.5.11")),
+                "iPXE did not run its script (no request for the kernel it names): " + requests);
+    }
+}
