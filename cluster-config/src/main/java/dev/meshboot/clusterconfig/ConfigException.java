@@ -10,7 +10,7 @@ public final class ConfigException extends Exception {
     private final transient List<ConfigError> errors;
 
     public ConfigException(List<ConfigError> errors) {
-        super(errors.size() + (errors.size() == 1 ? " mistake" : " mistakes") + " in the cluster's documents:\n"
+        super(errors.size() + (errors.size() == 1 ? " mistake" : " mistakes") + " in the configuration:\n"
                 + errors.stream().map(e -> "  " + e).collect(Collectors.joining("\n")));
         this.errors = List.copyOf(errors);
     }

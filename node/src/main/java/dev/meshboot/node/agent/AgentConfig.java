@@ -83,7 +83,7 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
                 errors.add(new ConfigError(f, where + ".address", address, e.getMessage()));
             }
         }
-        if (interfaces.isEmpty()) {
+        if (itfs.isEmpty()) {
             errors.add(new ConfigError(f, "interfaces", "", "name at least one interface to serve on"));
         }
         JsonNode p = root.path("ports");

@@ -78,8 +78,7 @@ class IpxeFirmwareIT {
         sh("ip netns del " + ns + " 2>/dev/null; ip link del " + hostIf + " 2>/dev/null; true");
     }
 
-    @Test
-    void ipxeRom_getsDhcpFromTheAgent_fetchesItsScriptOverHttp_andRunsIt() throws Exception {
+    private List<String> startAgent(int tftpPort) throws Exception {
         Files.writeString(dir.resolve("cluster.yaml"), """
                 kind: Cluster
                 name: lab
@@ -95,30 +94,35 @@ class IpxeFirmwareIT {
                 name: vm-01
                 spec: {mac: "%s", address: 10.99.5.11, profile: compute}
                 """.formatted(MAC));
-        Files.createDirectories(dir.resolve("tftp"));
+        Path tftp = Files.createDirectories(dir.resolve("tftp"));
+        if (Files.exists(Path.of("/usr/lib/ipxe/ipxe.efi"))) {
+            Files.copy(Path.of("/usr/lib/ipxe/ipxe.efi"), tftp.resolve("ipxe.efi"));
+        }
         Files.createDirectories(dir.resolve("boot"));
         Files.writeString(dir.resolve("agent.yaml"), """
                 documents: [cluster.yaml]
                 mode: full
                 interfaces:
                   - {device: %s, network: prov, address: 10.99.5.1}
-                ports: {dhcp: 67, dhcpClient: 68, tftp: 0, http: 18080}
+                ports: {dhcp: 67, dhcpClient: 68, tftp: %d, http: 18080}
                 tftpRoot: tftp
                 bootDir: boot
                 store: store
-                """.formatted(hostIf));
+                """.formatted(hostIf, tftpPort));
         agent = Agent.start(AgentConfig.read(dir.resolve("agent.yaml")), Clock.systemUTC());
         List<String> requests = new CopyOnWriteArrayList<>();
         agent.onHttpRequest((method, path, status, client) -> requests.add(method + " " + path + " " + status + " "
                 + client.getAddress().getHostAddress()));
+        return requests;
+    }
 
-        Path serial = dir.resolve("serial.log");
-        qemu = new ProcessBuilder("ip", "netns", "exec", ns, "qemu-system-x86_64", "-accel", "tcg", "-machine", "pc",
-                "-m", "256", "-display", "none", "-monitor", "none", "-serial", "file:" + serial, "-no-reboot",
-                "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no",
-                "-device", "e1000,netdev=n0,mac=" + MAC, "-boot", "n")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile()).start();
-
+    private void bootAndAwaitKernelRequest(List<String> requests, List<String> machine) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("ip", "netns", "exec", ns, "qemu-system-x86_64",
+                "-accel", "tcg", "-m", "256", "-display", "none", "-monitor", "none",
+                "-serial", "file:" + dir.resolve("serial.log"), "-no-reboot",
+                "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"));
+        cmd.addAll(machine);
+        qemu = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         while (System.nanoTime() < deadline && requests.stream().noneMatch(r -> r.startsWith("GET /boot/vmlinuz"))) {
             assertTrue(qemu.isAlive(), "QEMU exited: " + Files.readString(dir.resolve("qemu.out")));
@@ -128,5 +132,34 @@ class IpxeFirmwareIT {
                 "iPXE did not fetch its script from its reserved address: " + requests);
         assertTrue(requests.stream().anyMatch(r -> r.startsWith("GET /boot/vmlinuz 404 10.99.5.11")),
                 "iPXE did not run its script (no request for the kernel it names): " + requests);
+    }
+
+    @Test
+    void biosIpxeRom_getsDhcpFromTheAgent_fetchesItsScriptOverHttp_andRunsIt() throws Exception {
+        List<String> requests = startAgent(0);
+        bootAndAwaitKernelRequest(requests, List.of("-machine", "pc", "-device", "e1000,netdev=n0,mac=" + MAC,
+                "-boot", "n"));
+    }
+
+    /**
+     * OVMF's own PXE (the NIC has no option ROM): DHCP with arch 7 gets {@code ipxe.efi} and next-server, fetches it
+     * over the agent's TFTP, and that iPXE then asks for its script. The script request proves the TFTP transfer.
+     */
+    @Test
+    void uefiFirmware_fetchesIpxeEfiOverTftp_thenItsScript() throws Exception {
+        Tiers.requireTool("qemu-system-x86_64");
+        Path code = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");
+        Path varsTemplate = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
+        Path efi = Path.of("/usr/lib/ipxe/ipxe.efi");
+        boolean present = Files.exists(code) && Files.exists(varsTemplate) && Files.exists(efi);
+        if (!present) {
+            org.junit.jupiter.api.Assertions.fail("needs ovmf and ipxe (Debian packages): " + code + ", " + efi);
+        }
+        Path vars = Files.copy(varsTemplate, dir.resolve("vars.fd"));
+        List<String> requests = startAgent(69);
+        bootAndAwaitKernelRequest(requests, List.of("-machine", "q35",
+                "-drive", "if=pflash,format=raw,readonly=on,file=" + code,
+                "-drive", "if=pflash,format=raw,file=" + vars,
+                "-device", "virtio-net-pci,netdev=n0,romfile=,mac=" + MAC));
     }
 }
