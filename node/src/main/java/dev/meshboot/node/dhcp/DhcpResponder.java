@@ -149,9 +149,9 @@ public final class DhcpResponder {
         if (type != DhcpMessageType.NAK && a.bootFile().isPresent()) {
             file = a.bootFile().get();
             o.set(DhcpOptions.BOOTFILE_NAME, file);
-            if (!a.httpBoot() && !file.contains("://")) {
-                siaddr = server.bits(); // next-server: where to fetch the TFTP boot program
-            }
+            // next-server: where a TFTP boot program comes from. Set for URLs too: iPXE ignores a ProxyDHCPACK
+            // that has a file name but no next-server (its dhcp_has_pxeopts), and a client fetching a URL ignores it.
+            siaddr = server.bits();
             if (boot.isHttpClient()) {
                 o.set(DhcpOptions.VENDOR_CLASS, "HTTPClient"); // UEFI HTTP boot needs it echoed (UEFI 2.5 24.7)
             } else if (boot.isPxeClient()) {

@@ -108,6 +108,11 @@ public final class DhcpServer implements AutoCloseable {
                 default -> r.port();
             };
             byte[] out = DhcpCodec.encode(r.message());
+            LOG.log(Level.INFO, "{0} {1} -> {2} to {3}:{4} on {5} (yiaddr {6}, file {7})",
+                    request.options().messageType().orElseThrow(), request.mac().map(Object::toString).orElse("?"),
+                    r.message().options().messageType().orElseThrow(), r.destination(), Integer.toString(port),
+                    itf.network(), new Ipv4(r.message().yiaddr()), r.message().options().get(DhcpOptions.BOOTFILE_NAME)
+                            .map(b -> new String(b, java.nio.charset.StandardCharsets.US_ASCII)).orElse("-"));
             try {
                 socket.send(out, out.length, InetAddress.getByAddress(r.destination().toBytes()), port);
             } catch (PosixException e) {

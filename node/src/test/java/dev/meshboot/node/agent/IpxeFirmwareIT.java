@@ -34,6 +34,7 @@ class IpxeFirmwareIT {
     private final String bridgeIf = ns + "b";
     private Agent agent;
     private Process qemu;
+    private Process dnsmasq;
 
     private Processes.Result sh(String script) throws Exception {
         return Processes.bash(dir, script);
@@ -72,6 +73,9 @@ class IpxeFirmwareIT {
         if (qemu != null) {
             qemu.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        if (dnsmasq != null) {
+            dnsmasq.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
         if (agent != null) {
             agent.close();
         }
@@ -79,6 +83,10 @@ class IpxeFirmwareIT {
     }
 
     private List<String> startAgent(int tftpPort) throws Exception {
+        return startAgent(tftpPort, "full");
+    }
+
+    private List<String> startAgent(int tftpPort, String mode) throws Exception {
         Files.writeString(dir.resolve("cluster.yaml"), """
                 kind: Cluster
                 name: lab
@@ -101,14 +109,14 @@ class IpxeFirmwareIT {
         Files.createDirectories(dir.resolve("boot"));
         Files.writeString(dir.resolve("agent.yaml"), """
                 documents: [cluster.yaml]
-                mode: full
+                mode: %s
                 interfaces:
                   - {device: %s, network: prov, address: 10.99.5.1}
                 ports: {dhcp: 67, dhcpClient: 68, tftp: %d, http: 18080}
                 tftpRoot: tftp
                 bootDir: boot
                 store: store
-                """.formatted(hostIf, tftpPort));
+                """.formatted(mode, hostIf, tftpPort));
         agent = Agent.start(AgentConfig.read(dir.resolve("agent.yaml")), Clock.systemUTC());
         List<String> requests = new CopyOnWriteArrayList<>();
         agent.onHttpRequest((method, path, status, client) -> requests.add(method + " " + path + " " + status + " "
@@ -116,6 +124,7 @@ class IpxeFirmwareIT {
         return requests;
     }
 
+    /** Boots the VM and waits until its iPXE has fetched its script and asked for the kernel the script names. */
     private void bootAndAwaitKernelRequest(List<String> requests, List<String> machine) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("ip", "netns", "exec", ns, "qemu-system-x86_64",
                 "-accel", "tcg", "-m", "256", "-display", "none", "-monitor", "none",
@@ -128,9 +137,9 @@ class IpxeFirmwareIT {
             assertTrue(qemu.isAlive(), "QEMU exited: " + Files.readString(dir.resolve("qemu.out")));
             Thread.sleep(250); // polling a real VM's progress; there is no event to wait on
         }
-        assertTrue(requests.contains("GET /boot/" + MAC + ".ipxe 200 10.99.5.11"),
-                "iPXE did not fetch its script from its reserved address: " + requests);
-        assertTrue(requests.stream().anyMatch(r -> r.startsWith("GET /boot/vmlinuz 404 10.99.5.11")),
+        assertTrue(requests.stream().anyMatch(r -> r.startsWith("GET /boot/" + MAC + ".ipxe 200 ")),
+                "iPXE did not fetch its script: " + requests);
+        assertTrue(requests.stream().anyMatch(r -> r.startsWith("GET /boot/vmlinuz 404 ")),
                 "iPXE did not run its script (no request for the kernel it names): " + requests);
     }
 
@@ -139,6 +148,7 @@ class IpxeFirmwareIT {
         List<String> requests = startAgent(0);
         bootAndAwaitKernelRequest(requests, List.of("-machine", "pc", "-device", "e1000,netdev=n0,mac=" + MAC,
                 "-boot", "n"));
+        assertTrue(requests.contains("GET /boot/" + MAC + ".ipxe 200 10.99.5.11"), "not from its reservation: " + requests);
     }
 
     /**
@@ -161,5 +171,29 @@ class IpxeFirmwareIT {
                 "-drive", "if=pflash,format=raw,readonly=on,file=" + code,
                 "-drive", "if=pflash,format=raw,file=" + vars,
                 "-device", "virtio-net-pci,netdev=n0,romfile=,mac=" + MAC));
+        assertTrue(requests.contains("GET /boot/" + MAC + ".ipxe 200 10.99.5.11"), "not from its reservation: " + requests);
+    }
+
+    /**
+     * proxyDHCP beside a site DHCP server meshboot does not control: a real dnsmasq on the bridge gives the address
+     * (and no boot file); the agent in proxy mode gives only the boot part, on 67 and then on 4011. The VM's iPXE
+     * ends up fetching its script from the agent, from the address dnsmasq gave it.
+     */
+    @Test
+    void proxyDhcp_besideDnsmasq_bootsTheMachineIntoItsScript() throws Exception {
+        Tiers.requireTool("dnsmasq");
+        must("ip -n " + ns + " addr add 10.99.5.2/24 dev br0");
+        dnsmasq = new ProcessBuilder("ip", "netns", "exec", ns, "dnsmasq", "--keep-in-foreground", "--port=0",
+                "--interface=br0", "--bind-interfaces", "--except-interface=lo", "--no-resolv", "--log-dhcp",
+                "--dhcp-range=10.99.5.100,10.99.5.150,255.255.255.0,10m", "--dhcp-authoritative",
+                "--pid-file=" + dir.resolve("dnsmasq.pid"), "--dhcp-leasefile=" + dir.resolve("dnsmasq.leases"))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("dnsmasq.out").toFile()).start();
+        List<String> requests = startAgent(0, "proxy");
+        bootAndAwaitKernelRequest(requests, List.of("-machine", "pc", "-device", "e1000,netdev=n0,mac=" + MAC,
+                "-boot", "n"));
+        assertTrue(requests.stream().anyMatch(r -> r.matches("GET /boot/" + MAC + "\\.ipxe 200 10\\.99\\.5\\.1[0-5][0-9]")),
+                "the script was not fetched from the address dnsmasq gave: " + requests);
+        String leases = Files.readString(dir.resolve("dnsmasq.leases"));
+        assertTrue(leases.contains(MAC), "dnsmasq, not meshboot, gave the address: " + leases);
     }
 }

@@ -101,7 +101,7 @@ class DhcpResponderTest {
         DhcpOptions ipxe = uefi.copy().set(DhcpOptions.USER_CLASS, "iPXE");
         DhcpMessage m = offer("52:54:00:12:34:01", ipxe);
         assertEquals("http://10.99.0.1:8080/boot/52:54:00:12:34:01.ipxe", m.file());
-        assertEquals(0, m.siaddr(), "an HTTP URL needs no next-server");
+        assertEquals(SERVER.bits(), m.siaddr(), "iPXE wants next-server with a file name, even a URL (proxyDHCP)");
 
         DhcpOptions http = new DhcpOptions().set(DhcpOptions.CLIENT_ARCH, new byte[] {0, 16})
                 .set(DhcpOptions.VENDOR_CLASS, "HTTPClient:Arch:00016:UNDI:003001");
