@@ -78,13 +78,17 @@ class DhcpServerIT {
 
     /** Runs udhcpc in the namespace; its script writes the variables it was given. */
     private Map<String, String> udhcpc(String mac, String... extra) throws Exception {
+        return udhcpcIn(ns, clientIf, mac, extra);
+    }
+
+    private Map<String, String> udhcpcIn(String namespace, String itf, String mac, String... extra) throws Exception {
         Path script = dir.resolve("udhcpc.sh");
         Path env = dir.resolve("lease.env");
         Files.deleteIfExists(env);
         Files.writeString(script, "#!/bin/sh\n[ \"$1\" = bound ] && env > " + env + "\nexit 0\n");
         script.toFile().setExecutable(true);
-        must("ip -n " + ns + " link set " + clientIf + " address " + mac);
-        Processes.Result r = sh("ip netns exec " + ns + " busybox udhcpc -i " + clientIf + " -f -q -n -t 4 -T 2 -s "
+        must("ip -n " + namespace + " link set " + itf + " address " + mac);
+        Processes.Result r = sh("ip netns exec " + namespace + " busybox udhcpc -i " + itf + " -f -q -n -t 4 -T 2 -s "
                 + script + " " + String.join(" ", extra));
         assertEquals(0, r.exitCode(), "udhcpc got no lease:\n" + r.stdout() + r.stderr());
         Map<String, String> vars = new HashMap<>();
@@ -179,6 +183,61 @@ class DhcpServerIT {
             client.receive(p);
             DhcpMessage ack = DhcpCodec.decode(p.getData(), 0, p.getLength());
             assertEquals(DhcpMessageType.ACK, ack.options().messageType().orElseThrow());
+        }
+    }
+
+    /**
+     * A multi-homed server: a second interface on a second network. Each client is answered on its own interface,
+     * with that network's settings and that interface's address as server identifier, and a machine reserved on one
+     * network gets nothing when it asks on the other.
+     */
+    @Test
+    void multiHomed_answersEachInterfaceWithItsOwnNetwork() throws Exception {
+        String ns2 = ns + "s";
+        String host2 = ns + "i";
+        String client2 = ns + "d";
+        sh("ip netns del " + ns2 + " 2>/dev/null; ip link del " + host2 + " 2>/dev/null; true");
+        try {
+            must("ip netns add " + ns2 + " && ip link add " + host2 + " type veth peer name " + client2
+                    + " && ip link set " + client2 + " netns " + ns2 + " && ip addr add 10.98.0.1/24 dev " + host2
+                    + " && ip link set " + host2 + " up && ip -n " + ns2 + " link set " + client2 + " up");
+            Path f = dir.resolve("two-networks.yaml");
+            Files.writeString(f, TestCluster.YAML.replace("""
+                          leaseSeconds: 600
+                    """, """
+                          leaseSeconds: 600
+                        - name: storage
+                          subnet: 10.98.0.0/24
+                          gateway: 10.98.0.1
+                          leaseSeconds: 900
+                    """).replace("spec: {mac:", "spec: {network: prov, mac:") + """
+                    ---
+                    kind: Node
+                    name: store-03
+                    spec: {mac: "52:54:00:12:34:03", network: storage, address: 10.98.0.13, profile: compute}
+                    """);
+            ClusterConfig config = new dev.meshboot.clusterconfig.ConfigLoader().load(List.of(f));
+            server = new DhcpServer(new DhcpResponder(new ConfigBootPolicy(() -> config, "http://x", false), false),
+                    new DhcpServer.Ports(67, 68, -1));
+            server.start(List.of(
+                    new DhcpServer.Interface(hostIf, "prov", Ipv4.parse("10.99.0.1"), InetAddress.getByName("0.0.0.0")),
+                    new DhcpServer.Interface(host2, "storage", Ipv4.parse("10.98.0.1"), InetAddress.getByName("0.0.0.0"))));
+
+            Map<String, String> prov = udhcpc("52:54:00:12:34:01");
+            assertEquals("10.99.0.11", prov.get("ip"));
+            assertEquals("10.99.0.1", prov.get("serverid"));
+
+            Map<String, String> storage = udhcpcIn(ns2, client2, "52:54:00:12:34:03");
+            assertEquals("10.98.0.13", storage.get("ip"));
+            assertEquals("10.98.0.1", storage.get("serverid"), "answered by the interface it asked on");
+            assertEquals("900", storage.get("lease"));
+
+            must("ip -n " + ns2 + " link set " + client2 + " address 52:54:00:12:34:01");
+            Processes.Result wrong = sh("ip netns exec " + ns2 + " busybox udhcpc -i " + client2
+                    + " -f -q -n -t 2 -T 1 -s /bin/true");
+            assertTrue(wrong.exitCode() != 0, "a machine reserved on prov must get nothing on storage");
+        } finally {
+            sh("ip netns del " + ns2 + " 2>/dev/null; ip link del " + host2 + " 2>/dev/null; true");
         }
     }
 }
