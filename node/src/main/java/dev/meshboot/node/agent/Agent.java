@@ -10,6 +10,7 @@ import dev.meshboot.clusterconfig.Profile;
 import dev.meshboot.images.posix.PosixException;
 import dev.meshboot.images.store.SnapshotStore;
 import dev.meshboot.node.boot.ConfigBootPolicy;
+import dev.meshboot.node.boot.LeaseBook;
 import dev.meshboot.node.dhcp.DhcpResponder;
 import dev.meshboot.node.dhcp.DhcpServer;
 import dev.meshboot.node.http.DownloadRedirector;
@@ -62,8 +63,10 @@ public final class Agent implements AutoCloseable {
     private void startServers(Clock clock) throws IOException, InterruptedException {
         AgentConfig.Interface first = settings.interfaces().getFirst();
         String httpBase = "http://" + first.address() + ":" + settings.ports().http();
-        DhcpResponder responder = new DhcpResponder(new ConfigBootPolicy(() -> cluster, httpBase, settings.proxy()),
-                settings.proxy());
+        Optional<LeaseBook> leases = settings.proxy() ? Optional.empty()
+                : Optional.of(new LeaseBook(settings.leases(), clock));
+        DhcpResponder responder = new DhcpResponder(new ConfigBootPolicy(() -> cluster, httpBase, settings.proxy(),
+                leases), settings.proxy());
         DhcpServer dhcp = new DhcpServer(responder, new DhcpServer.Ports(settings.ports().dhcp(),
                 settings.ports().dhcpClient(), settings.proxy() ? settings.ports().pxe() : -1));
         List<DhcpServer.Interface> itfs = new ArrayList<>();

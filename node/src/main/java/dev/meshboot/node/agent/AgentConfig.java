@@ -19,7 +19,7 @@ import java.util.Set;
  * docs/configuration.md has a complete example.
  */
 public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<Interface> interfaces, Ports ports,
-        Path tftpRoot, Path bootDir, Path store) {
+        Path tftpRoot, Path bootDir, Path store, Path leases) {
 
     /** An interface to serve: its kernel name, its cluster network, and this host's address on it. */
     public record Interface(String device, String network, Ipv4 address) {}
@@ -27,7 +27,8 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
     /** Listening ports; 0 for tftp or http leaves that server off. */
     public record Ports(int dhcp, int dhcpClient, int pxe, int tftp, int http) {}
 
-    private static final Set<String> KEYS = Set.of("documents", "mode", "interfaces", "ports", "tftpRoot", "bootDir", "store");
+    private static final Set<String> KEYS = Set.of("documents", "mode", "interfaces", "ports", "tftpRoot", "bootDir", "store",
+            "leases");
 
     public static AgentConfig read(Path file) throws IOException, ConfigException {
         String f = file.toString();
@@ -93,6 +94,7 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
         Path tftpRoot = dir.resolve(root.path("tftpRoot").asText("/var/lib/meshboot/tftp"));
         Path bootDir = dir.resolve(root.path("bootDir").asText("/var/lib/meshboot/boot"));
         Path store = dir.resolve(root.path("store").asText("/var/lib/meshboot/store"));
+        Path leases = dir.resolve(root.path("leases").asText("/var/lib/meshboot/leases.json"));
         for (var e : List.of(java.util.Map.entry("tftpRoot", tftpRoot), java.util.Map.entry("bootDir", bootDir))) {
             if (!Files.isDirectory(e.getValue())) {
                 errors.add(new ConfigError(f, e.getKey(), e.getValue().toString(), "no such directory"));
@@ -101,7 +103,8 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new AgentConfig(file, documents, mode.equals("proxy"), interfaces, ports, tftpRoot, bootDir, store);
+        return new AgentConfig(file, documents, mode.equals("proxy"), interfaces, ports, tftpRoot, bootDir, store,
+                leases);
     }
 
     private static int port(JsonNode ports, String name, int fallback, String file, List<ConfigError> errors) {

@@ -9,4 +9,13 @@ import java.util.Optional;
  */
 public interface BootPolicy {
     Optional<BootAnswer> answer(BootRequest request);
+
+    /** The server acked this lease (RFC 2131 DHCPACK): a dynamic address becomes a lease. */
+    default void acknowledged(BootRequest request, BootAnswer.Lease lease) {}
+
+    /** The client released its address (DHCPRELEASE). */
+    default void released(BootRequest request) {}
+
+    /** The client found {@code address} in use (DHCPDECLINE). */
+    default void declined(BootRequest request, dev.meshboot.clusterconfig.Ipv4 address) {}
 }

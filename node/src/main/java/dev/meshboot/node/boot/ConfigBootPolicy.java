@@ -8,7 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * The boot policy read from the cluster's documents: a known MAC gets its reserved address and a boot program
- * chosen by its firmware; an unknown one gets nothing (the dynamic pool comes with the lease store).
+ * chosen by its firmware; an unknown one gets an address from the network's dynamic pool ({@link LeaseBook}) when
+ * there is one, and otherwise nothing.
  *
  * <p>Boot program by client (RFC 4578 option 93, user class 77, vendor class 60):
  * <ul>
@@ -22,6 +23,7 @@ public final class ConfigBootPolicy implements BootPolicy {
     private final Supplier<ClusterConfig> config;
     private final String httpBase;
     private final boolean proxy;
+    private final Optional<LeaseBook> leases;
 
     /**
      * @param config the current documents (re-read on every request, so a change applies at once)
@@ -29,9 +31,15 @@ public final class ConfigBootPolicy implements BootPolicy {
      * @param proxy proxyDHCP: answer only the boot part
      */
     public ConfigBootPolicy(Supplier<ClusterConfig> config, String httpBase, boolean proxy) {
+        this(config, httpBase, proxy, Optional.empty());
+    }
+
+    /** @param leases the dynamic pool's leases; empty to answer known machines only */
+    public ConfigBootPolicy(Supplier<ClusterConfig> config, String httpBase, boolean proxy, Optional<LeaseBook> leases) {
         this.config = config;
         this.httpBase = httpBase;
         this.proxy = proxy;
+        this.leases = leases;
     }
 
     @Override
@@ -39,7 +47,7 @@ public final class ConfigBootPolicy implements BootPolicy {
         ClusterConfig c = config.get();
         Optional<Node> node = c.nodeByMac(request.mac());
         if (node.isEmpty()) {
-            return Optional.empty();
+            return proxy ? Optional.empty() : dynamic(c, request);
         }
         Node n = node.get();
         Optional<BootAnswer.Lease> lease = Optional.empty();
@@ -60,6 +68,47 @@ public final class ConfigBootPolicy implements BootPolicy {
         }
         Optional<String> file = request.architectures().stream().findFirst().flatMap(ConfigBootPolicy::tftpProgram);
         return Optional.of(new BootAnswer(lease, file, false));
+    }
+
+    /** An unknown machine on a network with a pool: an address from the lease book, and a boot program. */
+    private Optional<BootAnswer> dynamic(ClusterConfig c, BootRequest request) {
+        Optional<Network> net = c.cluster().network(request.network());
+        if (leases.isEmpty() || net.isEmpty()) {
+            return Optional.empty();
+        }
+        Network network = net.get();
+        java.util.Set<dev.meshboot.clusterconfig.Ipv4> reserved = new java.util.HashSet<>();
+        c.nodes().forEach(n -> reserved.add(n.address()));
+        return leases.get().offer(network, request.mac(), reserved).map(address -> {
+            BootAnswer.Lease lease = new BootAnswer.Lease(address, network.subnet().netmask(), network.gateway(),
+                    network.dns(), "dyn-" + request.mac().text().replace(":", ""), network.domain(),
+                    network.leaseSeconds());
+            Optional<String> file = request.isIpxe() || request.isHttpClient() ? Optional.empty()
+                    : request.architectures().stream().findFirst().flatMap(ConfigBootPolicy::tftpProgram);
+            return new BootAnswer(Optional.of(lease), file, false);
+        });
+    }
+
+    @Override
+    public void acknowledged(BootRequest request, BootAnswer.Lease lease) {
+        ClusterConfig c = config.get();
+        if (leases.isPresent() && c.nodeByMac(request.mac()).isEmpty()) {
+            c.cluster().network(request.network()).ifPresent(n ->
+                    leases.get().commit(n, request.mac(), lease.address(), lease.leaseSeconds()));
+        }
+    }
+
+    @Override
+    public void released(BootRequest request) {
+        ClusterConfig c = config.get();
+        leases.ifPresent(book -> c.cluster().network(request.network()).ifPresent(n -> book.release(n, request.mac())));
+    }
+
+    @Override
+    public void declined(BootRequest request, dev.meshboot.clusterconfig.Ipv4 address) {
+        ClusterConfig c = config.get();
+        leases.ifPresent(book -> c.cluster().network(request.network())
+                .ifPresent(n -> book.decline(n, request.mac(), address)));
     }
 
     static Optional<String> tftpProgram(int arch) {

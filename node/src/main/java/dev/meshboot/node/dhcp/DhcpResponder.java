@@ -61,6 +61,14 @@ public final class DhcpResponder {
         if (proxy && !boot.isPxeClient()) {
             return Optional.empty();
         }
+        if (!proxy && type.get() == DhcpMessageType.RELEASE) {
+            policy.released(boot); // RFC 2131 section 4.3.4: no reply
+            return Optional.empty();
+        }
+        if (!proxy && type.get() == DhcpMessageType.DECLINE) {
+            request.options().int32(DhcpOptions.REQUESTED_IP).ifPresent(ip -> policy.declined(boot, new Ipv4(ip)));
+            return Optional.empty();
+        }
         Optional<BootAnswer> answer = policy.answer(boot);
         if (answer.isEmpty()) {
             return Optional.empty();
@@ -86,7 +94,7 @@ public final class DhcpResponder {
                 DhcpMessage ack = reply(request, DhcpMessageType.ACK, a, server, boot, false);
                 yield Optional.of(addressed(request, ack));
             }
-            default -> Optional.empty(); // RELEASE and DECLINE need no answer for a reservation
+            default -> Optional.empty(); // unknown message types get no answer
         };
     }
 
@@ -105,6 +113,7 @@ public final class DhcpResponder {
             Ipv4 to = request.giaddr() != 0 ? new Ipv4(request.giaddr()) : BROADCAST;
             return Optional.of(new Reply(nak, to, request.giaddr() != 0 ? SERVER_PORT : CLIENT_PORT));
         }
+        policy.acknowledged(boot, a.lease().get());
         return Optional.of(addressed(request, reply(request, DhcpMessageType.ACK, a, server, boot, true)));
     }
 

@@ -240,4 +240,39 @@ class DhcpServerIT {
             sh("ip netns del " + ns2 + " 2>/dev/null; ip link del " + host2 + " 2>/dev/null; true");
         }
     }
+
+    /** An unknown machine gets an address from the pool, keeps it across a server restart, and no address is given twice. */
+    @Test
+    void dynamicPool_leasesPersistAcrossARestart() throws Exception {
+        Path f = dir.resolve("pool.yaml");
+        Files.writeString(f, TestCluster.YAML.replace("""
+                          leaseSeconds: 600
+                    """, """
+                          leaseSeconds: 600
+                          pool: {start: 10.99.0.100, end: 10.99.0.120}
+                    """));
+        ClusterConfig config = new dev.meshboot.clusterconfig.ConfigLoader().load(List.of(f));
+        Path leases = dir.resolve("leases.json");
+        java.util.function.Supplier<DhcpServer> start = () -> {
+            try {
+                DhcpServer s = new DhcpServer(new DhcpResponder(new ConfigBootPolicy(() -> config, "http://x", false,
+                        java.util.Optional.of(new dev.meshboot.node.boot.LeaseBook(leases, java.time.Clock.systemUTC()))),
+                        false), new DhcpServer.Ports(67, 68, -1));
+                s.start(List.of(new DhcpServer.Interface(hostIf, "prov", Ipv4.parse("10.99.0.1"),
+                        InetAddress.getByName("0.0.0.0"))));
+                return s;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        server = start.get();
+        assertEquals("10.99.0.100", udhcpc("02:00:00:00:00:aa").get("ip"));
+        assertEquals("10.99.0.101", udhcpc("02:00:00:00:00:bb").get("ip"));
+        server.close();
+
+        server = start.get();
+        assertEquals("10.99.0.100", udhcpc("02:00:00:00:00:aa").get("ip"), "the lease survived the restart");
+        assertEquals("10.99.0.102", udhcpc("02:00:00:00:00:cc").get("ip"), "no address was given twice");
+        assertTrue(Files.readString(leases).contains("02:00:00:00:00:bb"));
+    }
 }
