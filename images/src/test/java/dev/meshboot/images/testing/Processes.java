@@ -31,6 +31,15 @@ public final class Processes {
         return run(dir, List.of("bash", "-o", "pipefail", "-c", script));
     }
 
+    /** A bash script that must succeed; its output goes into the failure message when it does not. */
+    public static Result must(Path dir, String script) throws IOException, InterruptedException {
+        Result r = bash(dir, script);
+        if (r.exitCode() != 0) {
+            throw new AssertionError("failed (" + r.exitCode() + "): " + script + "\n" + r.stdout() + r.stderr());
+        }
+        return r;
+    }
+
     /** rsync's itemized differences between two trees: empty when identical (content, owners, modes, xattrs, ACLs). */
     public static String rsyncDifferences(Path expected, Path actual) throws IOException, InterruptedException {
         Result r = run(expected.getParent(), List.of("rsync", "-aHAXS", "--checksum", "--numeric-ids", "--dry-run",

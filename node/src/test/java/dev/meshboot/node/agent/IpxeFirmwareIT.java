@@ -41,8 +41,7 @@ class IpxeFirmwareIT {
     }
 
     private void must(String script) throws Exception {
-        Processes.Result r = sh(script);
-        assertEquals(0, r.exitCode(), script + "\n" + r.stdout() + r.stderr());
+        Processes.must(dir, script);
     }
 
     @BeforeEach
