@@ -65,6 +65,7 @@ public final class Agent implements AutoCloseable {
         String httpBase = "http://" + first.address() + ":" + settings.ports().http();
         Optional<LeaseBook> leases = settings.proxy() ? Optional.empty()
                 : Optional.of(new LeaseBook(settings.leases(), clock));
+        leases.ifPresent(running::add);
         DhcpResponder responder = new DhcpResponder(new ConfigBootPolicy(() -> cluster, httpBase, settings.proxy(),
                 leases), settings.proxy());
         DhcpServer dhcp = new DhcpServer(responder, new DhcpServer.Ports(settings.ports().dhcp(),

@@ -108,7 +108,7 @@ public final class DhcpServer implements AutoCloseable {
                 default -> r.port();
             };
             byte[] out = DhcpCodec.encode(r.message());
-            LOG.log(Level.INFO, "{0} {1} -> {2} to {3}:{4} on {5} (yiaddr {6}, file {7})",
+            LOG.log(Level.DEBUG, "{0} {1} -> {2} to {3}:{4} on {5} (yiaddr {6}, file {7})",
                     request.options().messageType().orElseThrow(), request.mac().map(Object::toString).orElse("?"),
                     r.message().options().messageType().orElseThrow(), r.destination(), Integer.toString(port),
                     itf.network(), new Ipv4(r.message().yiaddr()), r.message().options().get(DhcpOptions.BOOTFILE_NAME)

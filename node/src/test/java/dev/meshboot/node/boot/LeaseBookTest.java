@@ -64,7 +64,7 @@ class LeaseBookTest {
     }
 
     @Test
-    void offers_theLowestFreeAddress_andTheSameOneAgainToTheSameMachine() throws Exception {
+    void offers_theNextFreeAddress_andTheSameOneAgainToTheSameMachine() throws Exception {
         LeaseBook book = book();
         assertEquals(Optional.of(ip("10.99.0.100")), book.offer(net, a, Set.of()));
         assertEquals(Optional.of(ip("10.99.0.101")), book.offer(net, b, Set.of()));
@@ -72,11 +72,14 @@ class LeaseBookTest {
     }
 
     @Test
-    void anUnansweredOffer_expires_andItsAddressGoesToTheNextMachine() throws Exception {
+    void anUnansweredOffer_expires_andItsAddressReturnsToThePool() throws Exception {
         LeaseBook book = book();
         book.offer(net, a, Set.of());
+        book.offer(net, b, Set.of());
+        book.offer(net, c, Set.of());
+        assertEquals(Optional.empty(), book.offer(net, d, Set.of()), "every address is held by an offer");
         clock.advance(Duration.ofSeconds(LeaseBook.OFFER_HOLD_SECONDS + 1));
-        assertEquals(Optional.of(ip("10.99.0.100")), book.offer(net, b, Set.of()));
+        assertEquals(Optional.of(ip("10.99.0.100")), book.offer(net, d, Set.of()), "expired offers free their address");
     }
 
     @Test
@@ -105,11 +108,16 @@ class LeaseBookTest {
         Ipv4 first = book.offer(net, a, Set.of()).orElseThrow();
         book.commit(net, a, first, 600);
         book.release(net, a);
-        assertEquals(Optional.of(first), book.offer(net, b, Set.of()));
+        assertEquals(Optional.of(ip("10.99.0.101")), book.offer(net, b, Set.of()), "the cursor moves on");
+        assertEquals(Optional.of(ip("10.99.0.102")), book.offer(net, c, Set.of()));
+        assertEquals(Optional.of(first), book.offer(net, d, Set.of()), "the released address comes round again");
 
-        book.decline(net, b, first);
-        assertEquals(Optional.of(ip("10.99.0.101")), book.offer(net, c, Set.of()), "a declined address is skipped");
+        LeaseBook fresh = new LeaseBook(dir.resolve("other.json"), clock);
+        fresh.decline(net, a, ip("10.99.0.100"));
+        assertEquals(Optional.of(ip("10.99.0.101")), fresh.offer(net, b, Set.of()), "a declined address is skipped");
+        assertEquals(Optional.of(ip("10.99.0.102")), fresh.offer(net, c, Set.of()));
+        assertEquals(Optional.empty(), fresh.offer(net, d, Set.of()));
         clock.advance(Duration.ofSeconds(601));
-        assertTrue(book.offer(net, d, Set.of()).isPresent());
+        assertEquals(Optional.of(ip("10.99.0.100")), fresh.offer(net, d, Set.of()), "after a lease time it returns");
     }
 }
