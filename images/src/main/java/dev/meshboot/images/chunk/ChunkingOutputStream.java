@@ -21,7 +21,6 @@ public final class ChunkingOutputStream extends OutputStream {
     private final ChunkSink sink;
     private final byte[] buffer;
     private int filled;
-    private long total;
     private boolean closed;
 
     public ChunkingOutputStream(FastCdcChunker chunker, ChunkSink sink) {
@@ -40,7 +39,6 @@ public final class ChunkingOutputStream extends OutputStream {
         if (closed) {
             throw new IOException("stream closed");
         }
-        total += len;
         while (len > 0) {
             int cut = scanner.feed(b, off, len);
             int take = cut < 0 ? len : cut;
@@ -52,11 +50,6 @@ public final class ChunkingOutputStream extends OutputStream {
                 emit();
             }
         }
-    }
-
-    /** Bytes written so far. */
-    public long total() {
-        return total;
     }
 
     private void emit() throws IOException {

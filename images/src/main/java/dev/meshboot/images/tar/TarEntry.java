@@ -81,10 +81,4 @@ public record TarEntry(
     public boolean isSparse() {
         return sparse != null;
     }
-
-    /** A copy with another name; used when a member moves between archives. */
-    public TarEntry withName(String newName) {
-        return new TarEntry(type, newName, linkName, mode, uid, gid, size, mtimeSeconds, mtimeNanos, devMajor,
-                devMinor, xattrs, sparse);
-    }
 }

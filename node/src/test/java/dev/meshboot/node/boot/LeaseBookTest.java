@@ -91,6 +91,9 @@ class LeaseBookTest {
         LeaseBook reopened = book();
         assertEquals(Optional.of(ip("10.99.0.101")), reopened.offer(net, b, Set.of()), "no address given twice");
         assertEquals(Optional.of(addr), reopened.offer(net, a, Set.of()), "the machine keeps its address");
+        assertEquals(List.of(new LeaseBook.Lease("prov", a.text(), addr.toString(),
+                Instant.parse("2026-11-22T00:10:00Z").getEpochSecond(), true)), reopened.leases(),
+                "only the committed lease is durable; offers live in memory");
     }
 
     @Test
