@@ -25,8 +25,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The node agent as it stands: it reads its settings and the cluster's documents (refusing to start on any
@@ -61,8 +64,13 @@ public final class Agent implements AutoCloseable {
     }
 
     private void startServers(Clock clock) throws IOException, InterruptedException {
-        AgentConfig.Interface first = settings.interfaces().getFirst();
-        String httpBase = "http://" + first.address() + ":" + settings.ports().http();
+        // Each network is handed URLs with this host's address on that network's interface.
+        Map<String, String> httpBases = new HashMap<>();
+        for (AgentConfig.Interface i : settings.interfaces()) {
+            httpBases.putIfAbsent(i.network(), "http://" + i.address() + ":" + settings.ports().http());
+        }
+        String fallback = httpBases.get(settings.interfaces().getFirst().network());
+        Function<String, String> httpBase = network -> httpBases.getOrDefault(network, fallback);
         Optional<LeaseBook> leases = settings.proxy() ? Optional.empty()
                 : Optional.of(new LeaseBook(settings.leases(), clock));
         leases.ifPresent(running::add);
@@ -96,14 +104,15 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The iPXE script a machine gets: a network boot into its profile's mode, or its local disk. */
-    Optional<String> script(Mac mac, String httpBase) {
+    Optional<String> script(Mac mac, Function<String, String> httpBases) {
         Optional<Node> node = cluster.nodeByMac(mac);
         if (node.isEmpty()) {
             return Optional.empty();
         }
         Node n = node.get();
+        String httpBase = httpBases.apply(n.network());
         Profile.InstallMode mode = cluster.installMode(n);
-        List<String> servers = settings.interfaces().stream()
+        List<String> servers = settings.interfaces().stream().filter(i -> i.network().equals(n.network()))
                 .map(i -> i.address() + ":" + settings.ports().http()).toList();
         return Optional.of(IpxeScript.network(new IpxeScript.NetworkBoot(n.name(), servers, n.channel(), mode,
                 httpBase + "/boot/vmlinuz", httpBase + "/boot/initrd.img")));

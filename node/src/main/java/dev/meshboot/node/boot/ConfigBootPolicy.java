@@ -4,6 +4,7 @@ import dev.meshboot.clusterconfig.ClusterConfig;
 import dev.meshboot.clusterconfig.Network;
 import dev.meshboot.clusterconfig.Node;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -21,21 +22,30 @@ import java.util.function.Supplier;
  */
 public final class ConfigBootPolicy implements BootPolicy {
     private final Supplier<ClusterConfig> config;
-    private final String httpBase;
+    private final Function<String, String> httpBase;
     private final boolean proxy;
     private final Optional<LeaseBook> leases;
 
     /**
      * @param config the current documents (re-read on every request, so a change applies at once)
-     * @param httpBase this server's HTTP base URL, e.g. {@code http://10.99.0.1:8080}
+     * @param httpBase this server's HTTP base URL, e.g. {@code http://10.99.0.1:8080}, on every network
      * @param proxy proxyDHCP: answer only the boot part
      */
     public ConfigBootPolicy(Supplier<ClusterConfig> config, String httpBase, boolean proxy) {
-        this(config, httpBase, proxy, Optional.empty());
+        this(config, network -> httpBase, proxy, Optional.empty());
     }
 
-    /** @param leases the dynamic pool's leases; empty to answer known machines only */
     public ConfigBootPolicy(Supplier<ClusterConfig> config, String httpBase, boolean proxy, Optional<LeaseBook> leases) {
+        this(config, network -> httpBase, proxy, leases);
+    }
+
+    /**
+     * @param httpBase this server's HTTP base URL on a network (its address on the interface serving that network:
+     *     a multi-homed server must hand each network a URL it can reach)
+     * @param leases the dynamic pool's leases; empty to answer known machines only
+     */
+    public ConfigBootPolicy(Supplier<ClusterConfig> config, Function<String, String> httpBase, boolean proxy,
+            Optional<LeaseBook> leases) {
         this.config = config;
         this.httpBase = httpBase;
         this.proxy = proxy;
@@ -61,10 +71,10 @@ public final class ConfigBootPolicy implements BootPolicy {
                     network.dns(), n.hostname(), network.domain(), network.leaseSeconds()));
         }
         if (request.isIpxe()) {
-            return Optional.of(new BootAnswer(lease, Optional.of(httpBase + "/boot/" + n.mac() + ".ipxe"), false));
+            return Optional.of(new BootAnswer(lease, Optional.of(httpBase.apply(request.network()) + "/boot/" + n.mac() + ".ipxe"), false));
         }
         if (request.isHttpClient()) {
-            return Optional.of(new BootAnswer(lease, Optional.of(httpBase + "/boot/ipxe.efi"), true));
+            return Optional.of(new BootAnswer(lease, Optional.of(httpBase.apply(request.network()) + "/boot/ipxe.efi"), true));
         }
         Optional<String> file = request.architectures().stream().findFirst().flatMap(ConfigBootPolicy::tftpProgram);
         return Optional.of(new BootAnswer(lease, file, false));
