@@ -150,7 +150,8 @@ class DhcpServerIT {
         must("ip -n " + ns + " addr add 10.99.0.50/24 dev " + clientIf);
         // Listen on 68 for the broadcast OFFER while sending the DISCOVER, both with socat in the namespace.
         sh("ip netns exec " + ns + " sh -c 'timeout 5 socat -u UDP-RECV:68,reuseaddr CREATE:" + reply + " & "
-                + "sleep 0.5; socat -u OPEN:" + packet + " UDP-DATAGRAM:255.255.255.255:67,broadcast,so-bindtodevice="
+                + "for i in $(seq 50); do ss -lun | grep -q \":68 \" && break; sleep 0.1; done; " // listener up
+                + "socat -u OPEN:" + packet + " UDP-DATAGRAM:255.255.255.255:67,broadcast,so-bindtodevice="
                 + clientIf + "; wait'");
         byte[] got = Files.readAllBytes(reply);
         assertTrue(got.length > 240, "no OFFER came back (" + got.length + " bytes)");
