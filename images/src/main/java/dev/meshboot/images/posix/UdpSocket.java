@@ -48,8 +48,6 @@ public final class UdpSocket implements AutoCloseable {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SENDTO = Posix.bind("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle GETSOCKNAME =
-            Posix.bind("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle CLOSE = Posix.bind("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
     /** A received datagram: its length in the caller's buffer, and who sent it. */
@@ -135,25 +133,6 @@ public final class UdpSocket implements AutoCloseable {
         sa.set(JAVA_BYTE, 3, (byte) port);
         MemorySegment.copy(address.getAddress(), 0, sa, JAVA_BYTE, 4, 4);
         return sa;
-    }
-
-    /** The local port (after binding port 0). */
-    public int localPort() throws PosixException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Posix.CALL_STATE);
-            MemorySegment sa = arena.allocate(16);
-            MemorySegment len = arena.allocate(JAVA_INT);
-            len.set(JAVA_INT, 0, 16);
-            int rc = (int) GETSOCKNAME.invokeExact(state, fd, sa, len);
-            if (rc != 0) {
-                throw new PosixException("getsockname", "fd " + fd, Posix.errno(state));
-            }
-            return ((sa.get(JAVA_BYTE, 2) & 0xff) << 8) | (sa.get(JAVA_BYTE, 3) & 0xff);
-        } catch (PosixException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
     }
 
     /**

@@ -39,7 +39,8 @@ public final class DhcpServer implements AutoCloseable {
 
     /** Ports: 67/68 in production (RFC 2131 section 4.1), anything in tests; {@code pxe} -1 for none. */
     public record Ports(int server, int client, int pxe) {
-        public static final Ports STANDARD = new Ports(67, 68, 4011);
+        public static final Ports STANDARD =
+                new Ports(DhcpResponder.SERVER_PORT, DhcpResponder.CLIENT_PORT, DhcpResponder.PXE_PORT);
     }
 
     private final DhcpResponder responder;
