@@ -16,8 +16,10 @@ public final class ClusterConfig {
     private final Map<String, Profile> profiles;
     private final Map<String, Node> nodesByName;
     private final Map<Mac, Node> nodesByMac;
+    private final Map<String, String> channels;
 
-    ClusterConfig(Cluster cluster, Collection<Profile> profiles, Collection<Node> nodes) {
+    ClusterConfig(Cluster cluster, Collection<Profile> profiles, Collection<Node> nodes, Map<String, String> channels) {
+        this.channels = Map.copyOf(channels);
         this.cluster = cluster;
         this.profiles = new TreeMap<>();
         profiles.forEach(p -> this.profiles.put(p.name(), p));
@@ -51,6 +53,20 @@ public final class ClusterConfig {
 
     public List<Profile> profiles() {
         return List.copyOf(profiles.values());
+    }
+
+    /** The snapshot id a channel points at. */
+    public Optional<String> channel(String name) {
+        return Optional.ofNullable(channels.get(name));
+    }
+
+    /** The snapshot a node should run: the one its channel points at, if the channel exists. */
+    public Optional<String> snapshotFor(Node node) {
+        return channel(node.channel());
+    }
+
+    public Profile profileOf(Node node) {
+        return profiles.get(node.profile());
     }
 
     /** The install mode a node gets: its own override, else its profile's. */

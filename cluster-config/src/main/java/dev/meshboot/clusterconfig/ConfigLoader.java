@@ -85,8 +85,8 @@ public final class ConfigLoader {
             }
             String kind = d.path("kind").asText("");
             String name = d.path("name").asText("");
-            if (!Set.of("Cluster", "Profile", "Node").contains(kind)) {
-                errors.add(new ConfigError(where, label + " kind", kind, "must be Cluster, Profile or Node"));
+            if (!Set.of("Cluster", "Profile", "Node", "Channel").contains(kind)) {
+                errors.add(new ConfigError(where, label + " kind", kind, "must be Cluster, Profile, Node or Channel"));
                 continue;
             }
             if (!DNS_LABEL.matcher(name).matches()) {
@@ -133,6 +133,12 @@ public final class ConfigLoader {
                 node(r, cluster, profiles, macs, addresses, errors).ifPresent(nodes::add);
             }
         }
+        Map<String, String> channels = new HashMap<>();
+        for (Raw r : raws) {
+            if (r.envelope().kind().equals("Channel")) {
+                channel(r, errors).ifPresent(id -> channels.put(r.envelope().name(), id));
+            }
+        }
         if (cluster.bootServers() > Math.max(1, nodes.size())) {
             Raw c = clusters.getFirst();
             errors.add(new ConfigError(c.file(), "Cluster " + c.envelope().name() + " spec.bootServers",
@@ -141,7 +147,21 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new ClusterConfig(cluster, profiles.values(), nodes);
+        return new ClusterConfig(cluster, profiles.values(), nodes, channels);
+    }
+
+    /** A channel names the snapshot its nodes boot: {@code spec.snapshot}, a snapshot id (64 hex digits). */
+    private Optional<String> channel(Raw r, List<ConfigError> errors) {
+        Spec s = new Spec(r, errors, Set.of("snapshot"));
+        if (!CHANNEL.matcher(r.envelope().name()).matches()) {
+            s.error("name", r.envelope().name(), "a channel is a name like stable or canary");
+        }
+        return s.parsed("snapshot", true, v -> {
+            if (!v.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("a snapshot id is 64 lower-case hex digits");
+            }
+            return v;
+        });
     }
 
     /** Reads the fields of one spec, recording each mistake against its path. */
@@ -324,7 +344,7 @@ public final class ConfigLoader {
     }
 
     private Optional<Profile> profile(Raw r, List<ConfigError> errors) {
-        Spec s = new Spec(r, errors, Set.of("os", "install", "extras", "services"));
+        Spec s = new Spec(r, errors, Set.of("os", "install", "extras", "services", "disk"));
         Optional<Profile.OsFamily> os = s.choice("os", Profile.OsFamily.class, true);
         Profile.InstallMode install = s.choice("install", Profile.InstallMode.class, false).orElse(Profile.InstallMode.RAM);
         JsonNode extrasNode = s.at("extras");
@@ -340,12 +360,51 @@ public final class ConfigLoader {
                 services.add(n.asText());
             }
         }
-        return os.map(o -> new Profile(r.envelope().name(), o, install, extras, services));
+        Profile.Disk disk = disk(s);
+        return os.map(o -> new Profile(r.envelope().name(), o, install, extras, services, disk));
+    }
+
+    /** The disk layout of a disk-mode profile: which disk, the root size, and an optional persistent partition. */
+    private static Profile.Disk disk(Spec s) {
+        s.at("disk").fieldNames().forEachRemaining(k -> {
+            if (!Set.of("device", "root", "persistent").contains(k)) {
+                s.error("spec.disk." + k, "", "unknown field (known: [device, persistent, root])");
+            }
+        });
+        Optional<String> device = s.parsed("disk.device", false, v -> {
+            if (!v.matches("/dev/[A-Za-z0-9/_-]{1,64}")) {
+                throw new IllegalArgumentException("a disk is a device path like /dev/vda or /dev/disk/by-path/...");
+            }
+            return v;
+        });
+        long rootMiB = s.parsed("disk.root", false, ConfigLoader::mebibytes).orElse(Profile.Disk.DEFAULT_ROOT_MIB);
+        Optional<String> persistent = s.parsed("disk.persistent", false, v -> {
+            if (!v.matches("(/[A-Za-z0-9._-]+)+") || v.contains("/../") || v.endsWith("/..")) {
+                throw new IllegalArgumentException("the persistent partition's mount point, an absolute path like /persist");
+            }
+            return v;
+        });
+        return new Profile.Disk(device, rootMiB, persistent);
+    }
+
+    /** "512MiB", "8GiB" or a plain number of MiB; at least 64 MiB. */
+    static long mebibytes(String v) {
+        java.util.regex.Matcher m = Pattern.compile("([0-9]{1,7})\\s*(MiB|GiB|TiB)?").matcher(v);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("a size like 512MiB, 8GiB or 1TiB");
+        }
+        long n = Long.parseLong(m.group(1));
+        long mib = m.group(2) == null || m.group(2).equals("MiB") ? n : m.group(2).equals("GiB") ? n << 10 : n << 20;
+        if (mib < 64) {
+            throw new IllegalArgumentException("at least 64MiB");
+        }
+        return mib;
     }
 
     private Optional<Node> node(Raw r, Cluster cluster, Map<String, Profile> profiles, Map<Mac, String> macs,
             Map<Ipv4, String> addresses, List<ConfigError> errors) {
-        Spec s = new Spec(r, errors, Set.of("mac", "hostname", "network", "address", "profile", "channel", "install"));
+        Spec s = new Spec(r, errors, Set.of("mac", "hostname", "network", "address", "profile", "channel", "install",
+                "reinstall"));
         String name = r.envelope().name();
         Optional<Mac> mac = s.parsed("mac", true, Mac::parse);
         mac.ifPresent(m -> {
@@ -388,10 +447,11 @@ public final class ConfigLoader {
             s.error("spec.channel", channel, "a channel is a name like stable or canary");
         }
         Optional<Profile.InstallMode> install = s.choice("install", Profile.InstallMode.class, false);
+        int reinstall = s.integer("reinstall", 0, 0, Integer.MAX_VALUE - 1);
         if (mac.isEmpty() || address.isEmpty() || network.isEmpty() || profile.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Node(name, mac.get(), hostname, network.get().name(), address.get(), profile.get(),
-                channel, install));
+                channel, install, reinstall));
     }
 }

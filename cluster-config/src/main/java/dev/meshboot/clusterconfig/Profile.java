@@ -1,14 +1,29 @@
 package dev.meshboot.clusterconfig;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a class of node runs: its OS family (which templates render its config), whether it is installed into RAM
  * or onto its disk, whether it gets the extras archive, and which services start.
  */
-public record Profile(String name, OsFamily os, InstallMode install, boolean extras, List<String> services) {
+public record Profile(String name, OsFamily os, InstallMode install, boolean extras, List<String> services, Disk disk) {
     public Profile {
         services = List.copyOf(services);
+    }
+
+    public Profile(String name, OsFamily os, InstallMode install, boolean extras, List<String> services) {
+        this(name, os, install, extras, services, Disk.DEFAULTS);
+    }
+
+    /**
+     * Where a disk install goes (docs/boot-flow.md has the layout): the disk (the first one found when empty), the
+     * root partition's size, and the mount point of a partition that takes the rest of the disk and is never
+     * formatted by a reinstall (empty: no such partition).
+     */
+    public record Disk(Optional<String> device, long rootMiB, Optional<String> persistent) {
+        public static final long DEFAULT_ROOT_MIB = 8192;
+        public static final Disk DEFAULTS = new Disk(Optional.empty(), DEFAULT_ROOT_MIB, Optional.empty());
     }
 
     /** The OS families whose config files meshboot can render. */

@@ -182,4 +182,58 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader().load(List.of(a, b)));
         assertTrue(e.getMessage().contains("defined twice"), e.getMessage());
     }
+
+    private static final String SNAPSHOT = "ab".repeat(32);
+
+    @Test
+    void channel_pointsNodesAtASnapshot_andDiskLayoutAndReinstallAreRead() throws Exception {
+        ClusterConfig c = load(CLUSTER + """
+                ---
+                kind: Profile
+                name: storage
+                spec:
+                  os: debian
+                  install: disk
+                  disk: {device: /dev/vda, root: 2GiB, persistent: /persist}
+                ---
+                kind: Channel
+                name: stable
+                spec: {snapshot: %s}
+                ---
+                kind: Node
+                name: node-01
+                spec: {mac: "52:54:00:00:00:01", address: 10.99.0.11, profile: storage, reinstall: 3}
+                """.formatted(SNAPSHOT));
+        Node n = c.node("node-01").orElseThrow();
+        assertEquals(java.util.Optional.of(SNAPSHOT), c.snapshotFor(n));
+        assertEquals(3, n.reinstall());
+        Profile.Disk disk = c.profileOf(n).disk();
+        assertEquals(java.util.Optional.of("/dev/vda"), disk.device());
+        assertEquals(2048, disk.rootMiB());
+        assertEquals(java.util.Optional.of("/persist"), disk.persistent());
+        assertEquals(Profile.InstallMode.DISK, c.installMode(n));
+    }
+
+    @Test
+    void channelWithAMalformedSnapshotId_isRefused() {
+        ConfigError e = only(refused(CLUSTER + """
+                ---
+                kind: Channel
+                name: stable
+                spec: {snapshot: abc}
+                """));
+        assertEquals("Channel stable spec.snapshot", e.field());
+        assertEquals("abc", e.value());
+        assertTrue(e.reason().contains("64 lower-case hex"), e.reason());
+    }
+
+    @Test
+    void diskLayoutMistakes_areNamed() {
+        ConfigException e = refused(CLUSTER.replace("services: [ssh, chrony]",
+                "services: [ssh]\n  disk: {device: vda, root: 10MiB, persistent: ../x, size: 1}"));
+        List<String> fields = e.errors().stream().map(ConfigError::field).sorted().toList();
+        assertEquals(List.of("Profile compute spec.disk.device", "Profile compute spec.disk.persistent",
+                "Profile compute spec.disk.root", "Profile compute spec.disk.size"), fields, e.getMessage());
+        assertTrue(e.getMessage().contains("at least 64MiB"), e.getMessage());
+    }
 }
