@@ -2,6 +2,7 @@ package dev.meshboot.bootstrap.ipxe;
 
 import dev.meshboot.clusterconfig.Profile;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -21,11 +22,21 @@ import java.util.regex.Pattern;
 public final class IpxeScript {
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:/=,+@%-]*");
 
-    /** What a network boot needs. */
+    /**
+     * What a network boot needs.
+     *
+     * @param options further {@code meshboot.KEY=VALUE} parameters for {@code /init} (docs/boot-flow.md), in order
+     */
     public record NetworkBoot(String node, List<String> servers, String snapshot, Profile.InstallMode mode,
-            String kernelUrl, String initrdUrl) {
+            String kernelUrl, String initrdUrl, Map<String, String> options) {
         public NetworkBoot {
             servers = List.copyOf(servers);
+            options = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
+        }
+
+        public NetworkBoot(String node, List<String> servers, String snapshot, Profile.InstallMode mode,
+                String kernelUrl, String initrdUrl) {
+            this(node, servers, snapshot, mode, kernelUrl, initrdUrl, Map.of());
         }
     }
 
@@ -38,6 +49,12 @@ public final class IpxeScript {
                 + " meshboot.servers=" + safe(String.join(",", b.servers()))
                 + " meshboot.snapshot=" + safe(b.snapshot())
                 + " meshboot.mode=" + (b.mode() == Profile.InstallMode.DISK ? "disk" : "ram");
+        for (Map.Entry<String, String> o : b.options().entrySet()) {
+            if (!o.getKey().matches("[a-z]{1,32}")) {
+                throw new IllegalArgumentException("'" + o.getKey() + "' is not a meshboot option name");
+            }
+            cmdline += " meshboot." + o.getKey() + "=" + safe(o.getValue());
+        }
         return "#!ipxe\n"
                 + "echo meshboot: booting " + safe(b.node()) + " from the network (" + (b.mode() == Profile.InstallMode.DISK
                         ? "disk install" : "ramdisk") + ")\n"
@@ -47,6 +64,15 @@ public final class IpxeScript {
                 + ":failed\n"
                 + "echo meshboot: network boot failed; retrying in 10 s\n"
                 + "sleep 10\n"
+                + "reboot\n";
+    }
+
+    /** A machine that cannot be booted now (no snapshot, no artifacts): say why, wait, and ask again. */
+    public static String unavailable(String node, String reason) {
+        return "#!ipxe\n"
+                + "echo meshboot: cannot boot " + safe(node) + " now: " + reason.replaceAll("[^A-Za-z0-9 ._:/,()-]", "?")
+                + "\n"
+                + "sleep 30\n"
                 + "reboot\n";
     }
 

@@ -116,6 +116,28 @@ public final class SnapshotReader {
         }
     }
 
+    /** Receives an archive's members in order; {@code data} is the member's stored data, valid during the call. */
+    @FunctionalInterface
+    public interface MemberVisitor {
+        void member(TarEntry entry, InputStream data) throws IOException;
+    }
+
+    /**
+     * Visits every member of an archive with its verified data: how a few files (a kernel, its modules) are taken
+     * out of a snapshot without extracting all of it. Every chunk is verified, as for {@link #extract}.
+     */
+    public void scan(String archiveName, MemberVisitor visitor) throws IOException {
+        try (ExecutorService pool = readers(); VerifiedChunks chunks = chunks(archive(archiveName), pool);
+                InputStream content = new ArchiveContentStream(chunks)) {
+            TarReader reader = new TarReader(content, TarLimits.DEFAULT);
+            TarEntry e;
+            while ((e = reader.next()) != null) {
+                visitor.member(e, reader.data());
+            }
+            content.transferTo(OutputStream.nullOutputStream()); // the rest, so the stream hash is checked too
+        }
+    }
+
     private void extractArchive(ArchiveManifest archive, TreeRestorer restorer, ExecutorService pool)
             throws IOException {
         try (VerifiedChunks chunks = chunks(archive, pool); InputStream content = new ArchiveContentStream(chunks)) {

@@ -1,6 +1,10 @@
 package dev.meshboot.node.agent;
 
+import dev.meshboot.bootstrap.artifacts.ArtifactStore;
+import dev.meshboot.bootstrap.artifacts.BootArtifacts;
+import dev.meshboot.bootstrap.config.ConfigArchive;
 import dev.meshboot.bootstrap.ipxe.IpxeScript;
+import dev.meshboot.clusterconfig.render.ConfigRenderer;
 import dev.meshboot.clusterconfig.ClusterConfig;
 import dev.meshboot.clusterconfig.ConfigException;
 import dev.meshboot.clusterconfig.ConfigLoader;
@@ -10,6 +14,7 @@ import dev.meshboot.clusterconfig.Profile;
 import dev.meshboot.images.posix.PosixException;
 import dev.meshboot.images.store.SnapshotStore;
 import dev.meshboot.node.boot.ConfigBootPolicy;
+import dev.meshboot.node.boot.InstallRecords;
 import dev.meshboot.node.boot.LeaseBook;
 import dev.meshboot.node.dhcp.DhcpResponder;
 import dev.meshboot.node.dhcp.DhcpServer;
@@ -23,6 +28,7 @@ import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +48,8 @@ public final class Agent implements AutoCloseable {
     private final EventLoopGroup group;
     private final List<AutoCloseable> running = new ArrayList<>();
     private HttpBootServer http;
+    private ArtifactStore artifacts;
+    private InstallRecords installs;
 
     private Agent(AgentConfig settings, ClusterConfig cluster) {
         this.settings = settings;
@@ -89,33 +97,118 @@ public final class Agent implements AutoCloseable {
         } catch (PosixException e) {
             throw new IOException("cannot open the DHCP sockets: " + e.getMessage(), e);
         }
+        SnapshotStore store = SnapshotStore.open(settings.store());
+        artifacts = new ArtifactStore(store.root());
+        installs = new InstallRecords(settings.installs(), clock);
+        StoreBootContent content = new StoreBootContent(store, settings.bootDir(), mac -> script(mac, httpBase),
+                new NodeParts());
         if (settings.ports().tftp() > 0) {
-            TftpServer tftp = new TftpServer(TftpServer.Settings.defaults(settings.tftpRoot()), group, clock);
+            TftpServer tftp = new TftpServer(TftpServer.Settings.defaults(settings.tftpRoot())
+                    .withFallback(name -> firmwareFile(content, name)), group, clock);
             running.add(tftp);
             tftp.start(new InetSocketAddress(any, settings.ports().tftp()));
         }
         if (settings.ports().http() > 0) {
-            SnapshotStore store = SnapshotStore.open(settings.store());
-            http = new HttpBootServer(new StoreBootContent(store, settings.bootDir(),
-                    mac -> script(mac, httpBase)), DownloadRedirector.NONE, group);
+            http = new HttpBootServer(content, DownloadRedirector.NONE, group);
             running.add(http);
             http.start(new InetSocketAddress(any, settings.ports().http()));
         }
     }
 
-    /** The iPXE script a machine gets: a network boot into its profile's mode, or its local disk. */
+    /**
+     * A firmware's first-stage file over TFTP ({@code undionly.kpxe}, {@code ipxe.efi}, {@code snponly.efi}) when
+     * the TFTP root has none: from the boot artifacts of a snapshot some channel points at. They are the same iPXE
+     * build for every snapshot; which one is served matters only if two snapshots were built with different ones.
+     */
+    private Optional<Path> firmwareFile(StoreBootContent content, String name) {
+        if (!name.matches("[A-Za-z0-9._-]{1,64}") || !FIRMWARE_FILES.contains(name)) {
+            return Optional.empty();
+        }
+        return cluster.nodes().stream().map(cluster::snapshotFor).flatMap(Optional::stream).distinct().sorted()
+                .map(id -> content.artifactFile(id, name)).flatMap(Optional::stream).findFirst();
+    }
+
+    private static final java.util.Set<String> FIRMWARE_FILES = java.util.Set.of("undionly.kpxe", "ipxe.efi",
+            "snponly.efi");
+
+    /** The per-node parts of the HTTP server: config archives from the documents, and boot reports. */
+    private final class NodeParts implements StoreBootContent.Nodes {
+        @Override
+        public Optional<byte[]> configArchive(String node) {
+            return cluster.node(node).map(n -> {
+                try {
+                    return ConfigArchive.tar(new ConfigRenderer().render(cluster, n));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+
+        @Override
+        public boolean booted(String node, byte[] report, InetSocketAddress from) {
+            Optional<Node> n = cluster.node(node);
+            // Only from the node's own address: a weak check (the LAN is unauthenticated), but it stops a
+            // neighbour's mistaken report from sending this node to a disk it does not have.
+            if (n.isEmpty() || !from.getAddress().getHostAddress().equals(n.get().address().toString())) {
+                return false;
+            }
+            try {
+                return installs.report(node, report);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * The iPXE script a machine gets: its local disk when it is a disk node whose last reported install is the
+     * snapshot and reinstall generation the documents ask for; otherwise a network boot of its channel's snapshot
+     * into its profile's mode (docs/boot-flow.md).
+     */
     Optional<String> script(Mac mac, Function<String, String> httpBases) {
         Optional<Node> node = cluster.nodeByMac(mac);
         if (node.isEmpty()) {
             return Optional.empty();
         }
         Node n = node.get();
-        String httpBase = httpBases.apply(n.network());
+        Optional<String> snapshot = cluster.snapshotFor(n);
+        if (snapshot.isEmpty()) {
+            return Optional.of(IpxeScript.unavailable(n.name(), "no Channel document named " + n.channel()));
+        }
+        String id = snapshot.get();
+        Optional<BootArtifacts> boot;
+        try {
+            boot = artifacts.of(id);
+        } catch (IOException e) {
+            boot = Optional.empty();
+        }
+        if (boot.isEmpty() || boot.get().file("vmlinuz").isEmpty() || boot.get().file("initrd.img").isEmpty()) {
+            return Optional.of(IpxeScript.unavailable(n.name(), "snapshot " + id.substring(0, 12)
+                    + " has no boot artifacts here (meshboot artifacts build)"));
+        }
         Profile.InstallMode mode = cluster.installMode(n);
-        List<String> servers = settings.interfaces().stream().filter(i -> i.network().equals(n.network()))
-                .map(i -> i.address() + ":" + settings.ports().http()).toList();
-        return Optional.of(IpxeScript.network(new IpxeScript.NetworkBoot(n.name(), servers, n.channel(), mode,
-                httpBase + "/boot/vmlinuz", httpBase + "/boot/initrd.img")));
+        Profile profile = cluster.profileOf(n);
+        if (mode == Profile.InstallMode.DISK) {
+            Optional<InstallRecords.Installed> done = installs.of(n.name());
+            if (done.isPresent() && done.get().snapshot().equals(id) && done.get().reinstall() == n.reinstall()) {
+                return Optional.of(IpxeScript.localDisk(n.name()));
+            }
+        }
+        String httpBase = httpBases.apply(n.network());
+        List<String> servers = !settings.bootServers().isEmpty() ? settings.bootServers()
+                : settings.interfaces().stream().filter(i -> i.network().equals(n.network()))
+                        .map(i -> i.address() + ":" + settings.ports().http()).toList();
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        options.put("extras", profile.extras() ? "1" : "0");
+        if (mode == Profile.InstallMode.DISK) {
+            profile.disk().device().ifPresent(d -> options.put("disk", d));
+            options.put("root", Long.toString(profile.disk().rootMiB()));
+            profile.disk().persistent().ifPresent(p -> options.put("persist", p));
+            options.put("reinstall", Integer.toString(n.reinstall()));
+        }
+        String base = httpBase + "/snapshots/" + id + "/boot/";
+        return Optional.of(IpxeScript.network(new IpxeScript.NetworkBoot(n.name(), servers, id, mode,
+                base + "vmlinuz", base + "initrd.img", options)));
     }
 
     /** Registers the HTTP access listener (no-op when HTTP is off). */

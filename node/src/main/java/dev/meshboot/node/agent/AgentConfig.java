@@ -19,7 +19,7 @@ import java.util.Set;
  * docs/configuration.md has a complete example.
  */
 public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<Interface> interfaces, Ports ports,
-        Path tftpRoot, Path bootDir, Path store, Path leases) {
+        Path tftpRoot, Path bootDir, Path store, Path leases, List<String> bootServers, Path installs) {
 
     /** An interface to serve: its kernel name, its cluster network, and this host's address on it. */
     public record Interface(String device, String network, Ipv4 address) {}
@@ -28,7 +28,7 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
     public record Ports(int dhcp, int dhcpClient, int pxe, int tftp, int http) {}
 
     private static final Set<String> KEYS = Set.of("documents", "mode", "interfaces", "ports", "tftpRoot", "bootDir", "store",
-            "leases");
+            "leases", "bootServers", "installs");
 
     public static AgentConfig read(Path file) throws IOException, ConfigException {
         String f = file.toString();
@@ -95,6 +95,18 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
         Path bootDir = dir.resolve(root.path("bootDir").asText("/var/lib/meshboot/boot"));
         Path store = dir.resolve(root.path("store").asText("/var/lib/meshboot/store"));
         Path leases = dir.resolve(root.path("leases").asText("/var/lib/meshboot/leases.json"));
+        Path installs = dir.resolve(root.path("installs").asText("/var/lib/meshboot/installs.json"));
+        // The servers /init fetches from, in order (host:port). Empty: this agent's own address on the node's network.
+        // The mesh replaces this list with the members that hold the snapshot.
+        List<String> bootServers = new ArrayList<>();
+        JsonNode bs = root.path("bootServers");
+        for (int i = 0; i < bs.size(); i++) {
+            String v = bs.get(i).asText("");
+            if (!v.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}:[0-9]{1,5}")) {
+                errors.add(new ConfigError(f, "bootServers[" + i + "]", v, "an IPv4 address and port, like 10.0.0.2:8080"));
+            }
+            bootServers.add(v);
+        }
         for (var e : List.of(java.util.Map.entry("tftpRoot", tftpRoot), java.util.Map.entry("bootDir", bootDir))) {
             if (!Files.isDirectory(e.getValue())) {
                 errors.add(new ConfigError(f, e.getKey(), e.getValue().toString(), "no such directory"));
@@ -104,7 +116,7 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
             throw new ConfigException(errors);
         }
         return new AgentConfig(file, documents, mode.equals("proxy"), interfaces, ports, tftpRoot, bootDir, store,
-                leases);
+                leases, List.copyOf(bootServers), installs);
     }
 
     private static int port(JsonNode ports, String name, int fallback, String file, List<ConfigError> errors) {

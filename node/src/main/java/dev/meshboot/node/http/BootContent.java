@@ -1,5 +1,6 @@
 package dev.meshboot.node.http;
 
+import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /**
@@ -8,4 +9,12 @@ import java.util.Optional;
  */
 public interface BootContent {
     Optional<Representation> resolve(String path);
+
+    /**
+     * A booting machine's report ({@code /init} posts its {@code booted.json}); false when the path takes none.
+     * Unauthenticated, like everything on the provisioning LAN: docs/threat-model.md says what that allows.
+     */
+    default boolean report(String path, byte[] body, InetSocketAddress client) {
+        return false;
+    }
 }

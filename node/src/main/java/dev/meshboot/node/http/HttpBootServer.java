@@ -35,17 +35,19 @@ import java.util.Optional;
 
 /**
  * The HTTP server booting machines and peers download from: iPXE scripts, kernels and initramfs images, snapshot
- * archives (their stored chunks back to back) and single chunks. GET and HEAD only; single byte ranges (RFC 9110
+ * archives (their stored chunks back to back) and single chunks. GET and HEAD, plus one POST: a booting machine's
+ * report ({@link BootContent#report}, at most {@link #MAX_REPORT} bytes). Single byte ranges (RFC 9110
  * section 14) with 206 and 416; ETags from content hashes with 304 on {@code If-None-Match}; file content goes out
  * with zero-copy file regions (sendfile), so a 1 GB archive costs no heap.
  *
- * <p>Requests are bounded before anything is buffered: a 4 KiB request line, 8 KiB of headers, no body. Setup is
+ * <p>Requests are bounded before anything is buffered: a 4 KiB request line, 8 KiB of headers, a 16 KiB body. Setup is
  * here; the pipeline is {@link #initializer}; what a path means is the {@link BootContent}'s business.
  */
 public final class HttpBootServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HttpBootServer.class.getName());
     public static final int MAX_INITIAL_LINE = 4096;
     public static final int MAX_HEADERS = 8192;
+    public static final int MAX_REPORT = 16 * 1024;
 
     /** Told of every request answered: the access log, and later the status page's counters. */
     @FunctionalInterface
@@ -83,7 +85,7 @@ public final class HttpBootServer implements AutoCloseable {
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline()
                         .addLast(new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192))
-                        .addLast(new HttpObjectAggregator(0))
+                        .addLast(new HttpObjectAggregator(MAX_REPORT))
                         .addLast(new Handler());
             }
         };
@@ -104,13 +106,27 @@ public final class HttpBootServer implements AutoCloseable {
                 return;
             }
             boolean head = req.method().equals(HttpMethod.HEAD);
+            String path = new QueryStringDecoder(req.uri()).path();
+            if (req.method().equals(HttpMethod.POST)) {
+                byte[] body = new byte[req.content().readableBytes()];
+                req.content().readBytes(body);
+                boolean taken;
+                try {
+                    taken = content.report(path, body, (InetSocketAddress) ctx.channel().remoteAddress());
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "HTTP POST {0} failed: {1}", path, e.toString());
+                    taken = false;
+                }
+                plain(ctx, req, taken ? HttpResponseStatus.OK : HttpResponseStatus.NOT_FOUND,
+                        taken ? "recorded\n" : "not found\n", false);
+                return;
+            }
             if (!head && !req.method().equals(HttpMethod.GET)) {
-                FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET and HEAD only\n");
-                r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+                FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET, HEAD and POST of reports only\n");
+                r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD, POST");
                 send(ctx, req, r);
                 return;
             }
-            String path = new QueryStringDecoder(req.uri()).path();
             Optional<String> elsewhere = redirector.redirect(path, (InetSocketAddress) ctx.channel().remoteAddress());
             if (elsewhere.isPresent()) {
                 FullHttpResponse r = response(HttpResponseStatus.TEMPORARY_REDIRECT, "");

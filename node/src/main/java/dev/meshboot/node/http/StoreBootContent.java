@@ -1,5 +1,7 @@
 package dev.meshboot.node.http;
 
+import dev.meshboot.bootstrap.artifacts.ArtifactStore;
+import dev.meshboot.bootstrap.artifacts.BootArtifacts;
 import dev.meshboot.clusterconfig.Mac;
 import dev.meshboot.images.SnapshotException;
 import dev.meshboot.images.manifest.ArchiveManifest;
@@ -31,7 +33,11 @@ import java.util.regex.Pattern;
  *   /boot/NAME                           a boot file: kernel, initramfs, iPXE binaries (confined to the boot dir)
  *   /snapshots/ID/core, /extras          an archive: its stored zstd frames back to back; ETag = its SHA-256
  *   /snapshots/ID/manifest.json, .sig    the manifest and its signature
- *   /chunks/ID                           one stored chunk, for peers
+ *   /snapshots/ID/boot/NAME              a boot artifact of the snapshot (vmlinuz, initrd.img, ipxe.efi, ...)
+ *   /chunks/ID                           one stored chunk, for /init and peers
+ *   /blobs/SHA256                        one boot-artifact blob, for peers
+ *   /nodes/NAME/config.tar               the node's config archive, rendered from the documents
+ *   POST /nodes/NAME/booted              the node's booted.json, reported by /init
  * </pre>
  * Only complete snapshots exist in the store (a manifest is written last), so nothing half-written is served.
  */
@@ -39,18 +45,59 @@ public final class StoreBootContent implements BootContent {
     private static final Pattern SCRIPT = Pattern.compile("/boot/([0-9a-f:]{17})\\.ipxe");
     private static final Pattern ARCHIVE = Pattern.compile("/snapshots/([0-9a-f]{64})/([A-Za-z0-9._-]+)");
     private static final Pattern CHUNK = Pattern.compile("/chunks/([0-9a-f]{64})");
+    private static final Pattern ARTIFACT = Pattern.compile("/snapshots/([0-9a-f]{64})/boot/([A-Za-z0-9._+-]{1,64})");
+    private static final Pattern BLOB = Pattern.compile("/blobs/([0-9a-f]{64})");
+    private static final Pattern CONFIG = Pattern.compile("/nodes/([a-z0-9][a-z0-9._-]{0,62})/config\\.tar");
+    private static final Pattern BOOTED = Pattern.compile("/nodes/([a-z0-9][a-z0-9._-]{0,62})/booted");
+
+    /** Where the per-node parts come from. */
+    public interface Nodes {
+        /** The node's config archive (a plain tar), if the node exists. */
+        Optional<byte[]> configArchive(String node);
+
+        /** Records a node's report; false if the node is unknown or the report malformed. */
+        boolean booted(String node, byte[] report, java.net.InetSocketAddress from);
+
+        Nodes NONE = new Nodes() {
+            @Override
+            public Optional<byte[]> configArchive(String node) {
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean booted(String node, byte[] report, java.net.InetSocketAddress from) {
+                return false;
+            }
+        };
+    }
     private static final String BINARY = "application/octet-stream";
 
     private final SnapshotStore store;
     private final Path bootDir;
     private final Function<Mac, Optional<String>> scripts;
+    private final ArtifactStore artifacts;
+    private final Nodes nodes;
     private final Map<String, SnapshotStore.Snapshot> snapshots = new ConcurrentHashMap<>();
     private final Map<String, String> fileHashes = new ConcurrentHashMap<>();
 
-    public StoreBootContent(SnapshotStore store, Path bootDir, Function<Mac, Optional<String>> scripts) {
+    public StoreBootContent(SnapshotStore store, Path bootDir, Function<Mac, Optional<String>> scripts)
+            throws IOException {
+        this(store, bootDir, scripts, Nodes.NONE);
+    }
+
+    public StoreBootContent(SnapshotStore store, Path bootDir, Function<Mac, Optional<String>> scripts, Nodes nodes)
+            throws IOException {
         this.store = store;
         this.bootDir = bootDir;
         this.scripts = scripts;
+        this.artifacts = new ArtifactStore(store.root());
+        this.nodes = nodes;
+    }
+
+    @Override
+    public boolean report(String path, byte[] body, java.net.InetSocketAddress client) {
+        Matcher m = BOOTED.matcher(path);
+        return m.matches() && nodes.booted(m.group(1), body, client);
     }
 
     @Override
@@ -68,6 +115,17 @@ public final class StoreBootContent implements BootContent {
                 return Representation.of("text/plain; charset=utf-8", sha256(b),
                         List.of(new Representation.BytesSpan(b, 0, b.length)));
             });
+        }
+        if ((m = ARTIFACT.matcher(path)).matches()) {
+            String name = m.group(2);
+            return artifactIndex(m.group(1)).flatMap(a -> a.file(name)).flatMap(b -> blob(b.sha256()));
+        }
+        if ((m = BLOB.matcher(path)).matches()) {
+            return blob(m.group(1));
+        }
+        if ((m = CONFIG.matcher(path)).matches()) {
+            return nodes.configArchive(m.group(1)).map(b -> Representation.of("application/x-tar", sha256(b),
+                    List.of(new Representation.BytesSpan(b, 0, b.length))));
         }
         if ((m = ARCHIVE.matcher(path)).matches()) {
             return archive(m.group(1), m.group(2));
@@ -104,6 +162,27 @@ public final class StoreBootContent implements BootContent {
             spans.add(new Representation.FileSpan(chunks.pathOf(c.id()), 0, c.csize()));
         }
         return Optional.of(Representation.of("application/zstd", archive.get().sha256(), spans));
+    }
+
+    private Optional<BootArtifacts> artifactIndex(String snapshot) {
+        try {
+            return artifacts.of(snapshot);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A blob by its SHA-256, which is also its ETag. */
+    private Optional<Representation> blob(String sha) {
+        Path f = artifacts.blobPath(sha);
+        return regularFile(f).map(size -> Representation.of(BINARY, sha,
+                List.of(new Representation.FileSpan(f, 0, size))));
+    }
+
+    /** The file behind a boot artifact of a snapshot, for the TFTP server. */
+    public Optional<Path> artifactFile(String snapshot, String name) {
+        return artifactIndex(snapshot).flatMap(a -> a.file(name)).map(b -> artifacts.blobPath(b.sha256()))
+                .filter(Files::isRegularFile);
     }
 
     private SnapshotStore.Snapshot load(String id) {

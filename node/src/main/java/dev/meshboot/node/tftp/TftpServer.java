@@ -21,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Function;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.List;
@@ -44,10 +46,17 @@ public final class TftpServer implements AutoCloseable {
      * @param maxWindow the largest windowsize granted
      * @param timeoutMillis retransmission timeout when the client names none
      * @param maxRetries retransmissions of one window before a transfer is abandoned
+     * @param fallback files served by name when the root has none of that name: the iPXE binaries of the boot
+     *     artifacts, which live as blobs in the snapshot store
      */
-    public record Settings(Path root, int maxWindow, int timeoutMillis, int maxRetries) {
+    public record Settings(Path root, int maxWindow, int timeoutMillis, int maxRetries,
+            Function<String, Optional<Path>> fallback) {
         public static Settings defaults(Path root) {
-            return new Settings(root, 64, 1000, 5);
+            return new Settings(root, 64, 1000, 5, name -> Optional.empty());
+        }
+
+        public Settings withFallback(Function<String, Optional<Path>> f) {
+            return new Settings(root, maxWindow, timeoutMillis, maxRetries, f);
         }
     }
 
@@ -125,6 +134,12 @@ public final class TftpServer implements AutoCloseable {
     private FileChannel open(String name) throws IOException {
         Path file = ConfinedPath.resolve(settings.root(), name);
         ConfinedPath.requireNoSymlinkAncestors(settings.root(), file, name);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            Optional<Path> other = settings.fallback().apply(name);
+            if (other.isPresent() && Files.isRegularFile(other.get(), LinkOption.NOFOLLOW_LINKS)) {
+                return FileChannel.open(other.get(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(name);
         }

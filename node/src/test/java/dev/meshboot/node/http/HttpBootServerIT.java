@@ -157,7 +157,7 @@ class HttpBootServerIT {
         assertEquals("404", status(base + "/snapshots/" + "0".repeat(64) + "/core"));
         assertEquals("404", status(base + "/boot/52:54:00:99:99:99.ipxe"));
         assertEquals("404", status(base + "/nothing"));
-        assertEquals("405", status("-X", "POST", base + "/boot/vmlinuz"));
+        assertEquals("405", status("-X", "PUT", base + "/boot/vmlinuz"));
         assertEquals("404", status("--path-as-is", base + "/boot/../secret"));
         assertEquals("404", status("--path-as-is", base + "/boot/%2e%2e/secret"));
     }
