@@ -119,18 +119,20 @@ public final class ConfigLoader {
             throw new ConfigException(errors);
         }
         Cluster cluster = cluster(clusters.getFirst(), errors);
-        Map<String, Profile> profiles = new HashMap<>();
+        List<ProfileDraft> drafts = new ArrayList<>();
         for (Raw r : raws) {
             if (r.envelope().kind().equals("Profile")) {
-                profile(r, errors).ifPresent(p -> profiles.put(p.name(), p));
+                drafts.add(profile(r, errors));
             }
         }
+        ProfileChain chain = new ProfileChain(drafts);
+        Map<String, Profile> profiles = chain.resolve(errors);
         List<Node> nodes = new ArrayList<>();
         Map<Mac, String> macs = new HashMap<>();
         Map<Ipv4, String> addresses = new HashMap<>();
         for (Raw r : raws) {
             if (r.envelope().kind().equals("Node")) {
-                node(r, cluster, profiles, macs, addresses, errors).ifPresent(nodes::add);
+                node(r, cluster, chain.declared(), profiles, macs, addresses, errors).ifPresent(nodes::add);
             }
         }
         Map<String, String> channels = new HashMap<>();
@@ -343,25 +345,46 @@ public final class ConfigLoader {
         return Optional.of(new Network(name.get(), net, gateway, dns, domain, lease, pool));
     }
 
-    private Optional<Profile> profile(Raw r, List<ConfigError> errors) {
-        Spec s = new Spec(r, errors, Set.of("os", "install", "extras", "services", "disk"));
-        Optional<Profile.OsFamily> os = s.choice("os", Profile.OsFamily.class, true);
-        Profile.InstallMode install = s.choice("install", Profile.InstallMode.class, false).orElse(Profile.InstallMode.RAM);
+    /**
+     * A profile as written: each field present or not, so that a missing one can be taken from the parent. Only
+     * {@link ProfileChain} turns drafts into {@link Profile}s.
+     */
+    record ProfileDraft(Raw raw, Optional<String> parent, Optional<Profile.OsFamily> os,
+            Optional<Profile.InstallMode> install, Optional<Boolean> extras, Optional<List<String>> services,
+            Optional<Profile.Disk> disk) {
+        String name() {
+            return raw.envelope().name();
+        }
+
+        void error(List<ConfigError> errors, String field, String value, String reason) {
+            errors.add(new ConfigError(raw.file(), "Profile " + name() + " " + field, value, reason));
+        }
+    }
+
+    private ProfileDraft profile(Raw r, List<ConfigError> errors) {
+        Spec s = new Spec(r, errors, Set.of("parent", "os", "install", "extras", "services", "disk"));
+        Optional<String> parent = s.text("parent", false);
+        Optional<Profile.OsFamily> os = s.choice("os", Profile.OsFamily.class, false);
+        Optional<Profile.InstallMode> install = s.choice("install", Profile.InstallMode.class, false);
         JsonNode extrasNode = s.at("extras");
         if (!extrasNode.isMissingNode() && !extrasNode.isBoolean()) {
             s.error("spec.extras", extrasNode.asText(), "expected true or false");
         }
-        boolean extras = extrasNode.isBoolean() && extrasNode.asBoolean();
-        List<String> services = new ArrayList<>();
-        for (JsonNode n : s.list("services")) {
-            if (!n.isTextual() || !n.asText().matches("[A-Za-z0-9@._-]{1,128}")) {
-                s.error("spec.services", n.asText(), "a service is a unit name like sshd or chronyd");
-            } else {
-                services.add(n.asText());
+        Optional<Boolean> extras = extrasNode.isBoolean() ? Optional.of(extrasNode.asBoolean()) : Optional.empty();
+        Optional<List<String>> services = Optional.empty();
+        if (!s.at("services").isMissingNode()) {
+            List<String> list = new ArrayList<>();
+            for (JsonNode n : s.list("services")) {
+                if (!n.isTextual() || !n.asText().matches("[A-Za-z0-9@._-]{1,128}")) {
+                    s.error("spec.services", n.asText(), "a service is a unit name like sshd or chronyd");
+                } else {
+                    list.add(n.asText());
+                }
             }
+            services = Optional.of(list);
         }
-        Profile.Disk disk = disk(s);
-        return os.map(o -> new Profile(r.envelope().name(), o, install, extras, services, disk));
+        Optional<Profile.Disk> disk = s.at("disk").isMissingNode() ? Optional.empty() : Optional.of(disk(s));
+        return new ProfileDraft(r, parent, os, install, extras, services, disk);
     }
 
     /** The disk layout of a disk-mode profile: which disk, the root size, and an optional persistent partition. */
@@ -401,8 +424,8 @@ public final class ConfigLoader {
         return mib;
     }
 
-    private Optional<Node> node(Raw r, Cluster cluster, Map<String, Profile> profiles, Map<Mac, String> macs,
-            Map<Ipv4, String> addresses, List<ConfigError> errors) {
+    private Optional<Node> node(Raw r, Cluster cluster, Set<String> declaredProfiles, Map<String, Profile> profiles,
+            Map<Mac, String> macs, Map<Ipv4, String> addresses, List<ConfigError> errors) {
         Spec s = new Spec(r, errors, Set.of("mac", "hostname", "network", "address", "profile", "channel", "install",
                 "reinstall"));
         String name = r.envelope().name();
@@ -441,14 +464,15 @@ public final class ConfigLoader {
             }
         }
         Optional<String> profile = s.text("profile", true);
-        profile.filter(p -> !profiles.containsKey(p)).ifPresent(p -> s.error("spec.profile", p, "no such Profile"));
+        profile.filter(p -> !declaredProfiles.contains(p)).ifPresent(p -> s.error("spec.profile", p, "no such Profile"));
         String channel = s.text("channel", false).orElse("stable");
         if (!CHANNEL.matcher(channel).matches()) {
             s.error("spec.channel", channel, "a channel is a name like stable or canary");
         }
         Optional<Profile.InstallMode> install = s.choice("install", Profile.InstallMode.class, false);
         int reinstall = s.integer("reinstall", 0, 0, Integer.MAX_VALUE - 1);
-        if (mac.isEmpty() || address.isEmpty() || network.isEmpty() || profile.isEmpty()) {
+        // A declared profile that did not resolve (a cycle, a missing os) has its own error already.
+        if (mac.isEmpty() || address.isEmpty() || network.isEmpty() || profile.filter(profiles::containsKey).isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Node(name, mac.get(), hostname, network.get().name(), address.get(), profile.get(),
