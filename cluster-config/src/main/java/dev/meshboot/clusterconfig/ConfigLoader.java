@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.meshboot.clusterconfig.template.NodeVariables;
+import dev.meshboot.clusterconfig.template.ParsedTemplate;
+import dev.meshboot.clusterconfig.template.TemplateException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +35,9 @@ public final class ConfigLoader {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Set<String> ENVELOPE = Set.of("kind", "name", "meta", "spec");
+    /** The document kinds, in the order docs/configuration.md describes them. */
+    public static final List<String> KINDS = List.of("Cluster", "Profile", "Node", "Channel", "Template");
+    private static final Pattern FILE_PATH = Pattern.compile("[A-Za-z0-9@+_-][A-Za-z0-9@+._-]*(/[A-Za-z0-9@+_-][A-Za-z0-9@+._-]*)*");
 
     private final ObjectMapper yaml = YAMLMapper.builder().build();
     private final ObjectMapper json = JsonMapper.builder().build();
@@ -85,8 +91,8 @@ public final class ConfigLoader {
             }
             String kind = d.path("kind").asText("");
             String name = d.path("name").asText("");
-            if (!Set.of("Cluster", "Profile", "Node", "Channel").contains(kind)) {
-                errors.add(new ConfigError(where, label + " kind", kind, "must be Cluster, Profile, Node or Channel"));
+            if (!KINDS.contains(kind)) {
+                errors.add(new ConfigError(where, label + " kind", kind, "must be one of " + KINDS));
                 continue;
             }
             if (!DNS_LABEL.matcher(name).matches()) {
@@ -141,6 +147,13 @@ public final class ConfigLoader {
                 channel(r, errors).ifPresent(id -> channels.put(r.envelope().name(), id));
             }
         }
+        List<Template> templates = new ArrayList<>();
+        Map<String, String> templatePaths = new HashMap<>();
+        for (Raw r : raws) {
+            if (r.envelope().kind().equals("Template")) {
+                template(r, templatePaths, errors).ifPresent(templates::add);
+            }
+        }
         if (cluster.bootServers() > Math.max(1, nodes.size())) {
             Raw c = clusters.getFirst();
             errors.add(new ConfigError(c.file(), "Cluster " + c.envelope().name() + " spec.bootServers",
@@ -149,7 +162,7 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new ClusterConfig(cluster, profiles.values(), nodes, channels);
+        return new ClusterConfig(cluster, profiles.values(), nodes, channels, templates);
     }
 
     /** A channel names the snapshot its nodes boot: {@code spec.snapshot}, a snapshot id (64 hex digits). */
@@ -164,6 +177,52 @@ public final class ConfigLoader {
             }
             return v;
         });
+    }
+
+    /**
+     * A template: the OS family it is for, the file it renders ({@code path}, {@code mode}) and its {@code body}.
+     * The body is parsed here, so a template that uses an unknown variable or a broken block is refused at load time
+     * with its line, not when a node first boots. Two templates for the same family and path would make the output
+     * depend on document order, so that is refused too.
+     */
+    private Optional<Template> template(Raw r, Map<String, String> paths, List<ConfigError> errors) {
+        Spec s = new Spec(r, errors, Set.of("os", "path", "mode", "body"));
+        Optional<Profile.OsFamily> os = s.choice("os", Profile.OsFamily.class, true);
+        Optional<String> path = s.parsed("path", true, v -> {
+            if (!FILE_PATH.matcher(v).matches() || v.length() > 255) {
+                throw new IllegalArgumentException("a relative path inside the node's root, like etc/motd (no leading"
+                        + " '/', no '..' or hidden segments, at most 255 characters)");
+            }
+            return v;
+        });
+        boolean unquoted = !s.at("mode").isMissingNode() && !s.at("mode").isTextual();
+        int mode = s.parsed("mode", false, v -> {
+            if (unquoted || !v.matches("0?[0-7]{3}")) { // YAML reads an unquoted 0644 as the number 420
+                throw new IllegalArgumentException("permission bits in octal, quoted, like \"0644\"");
+            }
+            return Integer.parseInt(v, 8);
+        }).orElse(0644);
+        Optional<String> body = s.text("body", true);
+        String name = r.envelope().name();
+        if (os.isPresent() && path.isPresent()) {
+            String other = paths.putIfAbsent(os.get() + " " + path.get(), name);
+            if (other != null) {
+                s.error("spec.path", path.get(), "Template " + other + " renders the same file for "
+                        + os.get().name().toLowerCase(Locale.ROOT));
+            }
+        }
+        if (body.isPresent()) {
+            try {
+                ParsedTemplate.parse(name, body.get(), NodeVariables.KNOWN);
+            } catch (TemplateException e) {
+                s.error("spec.body line " + e.line(), e.variable(), e.reason());
+                return Optional.empty();
+            }
+        }
+        if (os.isEmpty() || path.isEmpty() || body.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Template(name, os.get(), path.get(), mode, body.get()));
     }
 
     /** Reads the fields of one spec, recording each mistake against its path. */

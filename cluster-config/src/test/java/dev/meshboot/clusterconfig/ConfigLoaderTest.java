@@ -307,4 +307,58 @@ class ConfigLoaderTest {
         assertEquals(List.of("Profile bare spec.os = : required (neither this profile nor a parent names one)",
                 "Profile orphan spec.parent = nowhere: no such Profile"), errors);
     }
+
+    @Test
+    void templateWithAnUnknownVariable_isRefusedAtLoad_withTemplateNameLineAndVariable() {
+        ConfigError e = only(refused(CLUSTER + """
+                ---
+                kind: Template
+                name: net
+                spec:
+                  os: debian
+                  path: etc/systemd/network/20-extra.network
+                  body: |
+                    [Network]
+                    Address={{address}}/{{prefix}}
+                    Gateway={{ gatway }}
+                """));
+        assertEquals("Template net spec.body line 3", e.field());
+        assertEquals("gatway", e.value());
+        assertTrue(e.reason().startsWith("unknown variable (known: "), e.reason());
+    }
+
+    @Test
+    void template_isLoaded_andItsPathModeAndDuplicatesAreChecked() throws Exception {
+        ClusterConfig c = load(CLUSTER + """
+                ---
+                kind: Template
+                name: motd
+                spec: {os: debian, path: etc/motd, mode: "0600", body: "hi {{hostname}}\n"}
+                """);
+        Template t = c.templates().getFirst();
+        assertEquals(Profile.OsFamily.DEBIAN, t.os());
+        assertEquals(0600, t.mode());
+        ConfigException e = refused(CLUSTER + """
+                ---
+                kind: Template
+                name: a
+                spec: {os: rhel, path: /etc/motd, mode: 0644, body: x}
+                ---
+                kind: Template
+                name: b
+                spec: {os: rhel, path: etc/../motd, body: x}
+                ---
+                kind: Template
+                name: c
+                spec: {os: rhel, path: etc/issue, body: x}
+                ---
+                kind: Template
+                name: d
+                spec: {os: rhel, path: etc/issue, body: x}
+                """);
+        List<String> fields = e.errors().stream().map(ConfigError::field).sorted().toList();
+        assertEquals(List.of("Template a spec.mode", "Template a spec.path", "Template b spec.path",
+                "Template d spec.path"), fields, e.getMessage());
+        assertTrue(e.getMessage().contains("Template c renders the same file for rhel"), e.getMessage());
+    }
 }
