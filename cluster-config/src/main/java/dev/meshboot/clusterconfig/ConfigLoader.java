@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -42,14 +43,50 @@ public final class ConfigLoader {
     private final ObjectMapper yaml = YAMLMapper.builder().build();
     private final ObjectMapper json = JsonMapper.builder().build();
 
-    /** A document as read, before validation. */
-    private record Raw(String file, Envelope envelope, JsonNode spec) {}
+    /** A document as read, before validation; {@code document} is the whole of it, envelope and spec. */
+    private record Raw(String file, Envelope envelope, JsonNode spec, JsonNode document) {}
 
     public ClusterConfig load(List<Path> files) throws IOException, ConfigException {
         List<ConfigError> errors = new ArrayList<>();
         List<Raw> raws = new ArrayList<>();
         for (Path f : files) {
             read(f, raws, errors);
+        }
+        return validate(raws, errors);
+    }
+
+    /**
+     * Reads documents from files into their canonical form, for the replicated store ({@code config apply}). Each
+     * file must parse and each document must have a valid envelope; whether the documents make a valid cluster
+     * together with the store's others is {@link #loadCanonical}'s question.
+     */
+    public List<CanonicalDocument> read(List<Path> files) throws IOException, ConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        List<Raw> raws = new ArrayList<>();
+        for (Path f : files) {
+            read(f, raws, errors);
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return raws.stream().map(r -> CanonicalDocument.of(r.envelope().kind(), r.envelope().name(), r.document()))
+                .toList();
+    }
+
+    /**
+     * Validates documents held in canonical form (the replicated store's), exactly as {@link #load(List)} validates
+     * files. An error's file is {@code store:KIND/NAME}.
+     */
+    public ClusterConfig loadCanonical(Collection<CanonicalDocument> documents) throws ConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        List<Raw> raws = new ArrayList<>();
+        for (CanonicalDocument d : documents) {
+            String where = "store:" + d.kind() + "/" + d.name();
+            try {
+                document(where, "document 1", json.readTree(d.json()), raws, errors);
+            } catch (IOException e) {
+                errors.add(new ConfigError(where, "(document)", "", "not valid JSON: " + e.getMessage()));
+            }
         }
         return validate(raws, errors);
     }
@@ -77,11 +114,16 @@ public final class ConfigLoader {
             return;
         }
         for (int i = 0; i < docs.size(); i++) {
-            JsonNode d = docs.get(i);
-            String label = "document " + (i + 1);
+            document(where, "document " + (i + 1), docs.get(i), out, errors);
+        }
+    }
+
+    /** Checks one document's envelope; a valid one joins {@code out}. */
+    private static void document(String where, String label, JsonNode d, List<Raw> out, List<ConfigError> errors) {
+        {
             if (!d.isObject()) {
                 errors.add(new ConfigError(where, label, d.toString(), "a document is a mapping with kind, name and spec"));
-                continue;
+                return;
             }
             for (Iterator<String> it = d.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
@@ -93,16 +135,16 @@ public final class ConfigLoader {
             String name = d.path("name").asText("");
             if (!KINDS.contains(kind)) {
                 errors.add(new ConfigError(where, label + " kind", kind, "must be one of " + KINDS));
-                continue;
+                return;
             }
             if (!DNS_LABEL.matcher(name).matches()) {
                 errors.add(new ConfigError(where, kind + " " + (name.isEmpty() ? "(" + label + ")" : name) + " name", name,
                         "a name is 1-63 lower-case letters, digits or '-', not starting or ending with '-'"));
-                continue;
+                return;
             }
             Map<String, String> meta = new HashMap<>();
             d.path("meta").properties().forEach(e -> meta.put(e.getKey(), e.getValue().asText()));
-            out.add(new Raw(where, new Envelope(kind, name, meta), d.path("spec")));
+            out.add(new Raw(where, new Envelope(kind, name, meta), d.path("spec"), d));
         }
     }
 
