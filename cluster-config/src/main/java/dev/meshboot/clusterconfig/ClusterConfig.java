@@ -17,9 +17,12 @@ public final class ClusterConfig {
     private final Map<String, Node> nodesByName;
     private final Map<Mac, Node> nodesByMac;
     private final Map<String, String> channels;
+    private final List<Template> templates;
 
-    ClusterConfig(Cluster cluster, Collection<Profile> profiles, Collection<Node> nodes, Map<String, String> channels) {
+    ClusterConfig(Cluster cluster, Collection<Profile> profiles, Collection<Node> nodes, Map<String, String> channels,
+            Collection<Template> templates) {
         this.channels = Map.copyOf(channels);
+        this.templates = templates.stream().sorted(java.util.Comparator.comparing(Template::name)).toList();
         this.cluster = cluster;
         this.profiles = new TreeMap<>();
         profiles.forEach(p -> this.profiles.put(p.name(), p));
@@ -53,6 +56,11 @@ public final class ClusterConfig {
 
     public List<Profile> profiles() {
         return List.copyOf(profiles.values());
+    }
+
+    /** The Template documents, in name order. */
+    public List<Template> templates() {
+        return templates;
     }
 
     /** The snapshot id a channel points at. */

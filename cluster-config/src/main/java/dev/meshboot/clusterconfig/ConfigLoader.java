@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.meshboot.clusterconfig.template.NodeVariables;
+import dev.meshboot.clusterconfig.template.ParsedTemplate;
+import dev.meshboot.clusterconfig.template.TemplateException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -32,18 +36,57 @@ public final class ConfigLoader {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern CHANNEL = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Set<String> ENVELOPE = Set.of("kind", "name", "meta", "spec");
+    /** The document kinds, in the order docs/configuration.md describes them. */
+    public static final List<String> KINDS = List.of("Cluster", "Profile", "Node", "Channel", "Template");
+    private static final Pattern FILE_PATH = Pattern.compile("[A-Za-z0-9@+_-][A-Za-z0-9@+._-]*(/[A-Za-z0-9@+_-][A-Za-z0-9@+._-]*)*");
 
     private final ObjectMapper yaml = YAMLMapper.builder().build();
     private final ObjectMapper json = JsonMapper.builder().build();
 
-    /** A document as read, before validation. */
-    private record Raw(String file, Envelope envelope, JsonNode spec) {}
+    /** A document as read, before validation; {@code document} is the whole of it, envelope and spec. */
+    private record Raw(String file, Envelope envelope, JsonNode spec, JsonNode document) {}
 
     public ClusterConfig load(List<Path> files) throws IOException, ConfigException {
         List<ConfigError> errors = new ArrayList<>();
         List<Raw> raws = new ArrayList<>();
         for (Path f : files) {
             read(f, raws, errors);
+        }
+        return validate(raws, errors);
+    }
+
+    /**
+     * Reads documents from files into their canonical form, for the replicated store ({@code config apply}). Each
+     * file must parse and each document must have a valid envelope; whether the documents make a valid cluster
+     * together with the store's others is {@link #loadCanonical}'s question.
+     */
+    public List<CanonicalDocument> read(List<Path> files) throws IOException, ConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        List<Raw> raws = new ArrayList<>();
+        for (Path f : files) {
+            read(f, raws, errors);
+        }
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return raws.stream().map(r -> CanonicalDocument.of(r.envelope().kind(), r.envelope().name(), r.document()))
+                .toList();
+    }
+
+    /**
+     * Validates documents held in canonical form (the replicated store's), exactly as {@link #load(List)} validates
+     * files. An error's file is {@code store:KIND/NAME}.
+     */
+    public ClusterConfig loadCanonical(Collection<CanonicalDocument> documents) throws ConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        List<Raw> raws = new ArrayList<>();
+        for (CanonicalDocument d : documents) {
+            String where = "store:" + d.kind() + "/" + d.name();
+            try {
+                document(where, "document 1", json.readTree(d.json()), raws, errors);
+            } catch (IOException e) {
+                errors.add(new ConfigError(where, "(document)", "", "not valid JSON: " + e.getMessage()));
+            }
         }
         return validate(raws, errors);
     }
@@ -71,11 +114,16 @@ public final class ConfigLoader {
             return;
         }
         for (int i = 0; i < docs.size(); i++) {
-            JsonNode d = docs.get(i);
-            String label = "document " + (i + 1);
+            document(where, "document " + (i + 1), docs.get(i), out, errors);
+        }
+    }
+
+    /** Checks one document's envelope; a valid one joins {@code out}. */
+    private static void document(String where, String label, JsonNode d, List<Raw> out, List<ConfigError> errors) {
+        {
             if (!d.isObject()) {
                 errors.add(new ConfigError(where, label, d.toString(), "a document is a mapping with kind, name and spec"));
-                continue;
+                return;
             }
             for (Iterator<String> it = d.fieldNames(); it.hasNext(); ) {
                 String k = it.next();
@@ -85,18 +133,18 @@ public final class ConfigLoader {
             }
             String kind = d.path("kind").asText("");
             String name = d.path("name").asText("");
-            if (!Set.of("Cluster", "Profile", "Node", "Channel").contains(kind)) {
-                errors.add(new ConfigError(where, label + " kind", kind, "must be Cluster, Profile, Node or Channel"));
-                continue;
+            if (!KINDS.contains(kind)) {
+                errors.add(new ConfigError(where, label + " kind", kind, "must be one of " + KINDS));
+                return;
             }
             if (!DNS_LABEL.matcher(name).matches()) {
                 errors.add(new ConfigError(where, kind + " " + (name.isEmpty() ? "(" + label + ")" : name) + " name", name,
                         "a name is 1-63 lower-case letters, digits or '-', not starting or ending with '-'"));
-                continue;
+                return;
             }
             Map<String, String> meta = new HashMap<>();
             d.path("meta").properties().forEach(e -> meta.put(e.getKey(), e.getValue().asText()));
-            out.add(new Raw(where, new Envelope(kind, name, meta), d.path("spec")));
+            out.add(new Raw(where, new Envelope(kind, name, meta), d.path("spec"), d));
         }
     }
 
@@ -119,24 +167,33 @@ public final class ConfigLoader {
             throw new ConfigException(errors);
         }
         Cluster cluster = cluster(clusters.getFirst(), errors);
-        Map<String, Profile> profiles = new HashMap<>();
+        List<ProfileDraft> drafts = new ArrayList<>();
         for (Raw r : raws) {
             if (r.envelope().kind().equals("Profile")) {
-                profile(r, errors).ifPresent(p -> profiles.put(p.name(), p));
+                drafts.add(profile(r, errors));
             }
         }
+        ProfileChain chain = new ProfileChain(drafts);
+        Map<String, Profile> profiles = chain.resolve(errors);
         List<Node> nodes = new ArrayList<>();
         Map<Mac, String> macs = new HashMap<>();
         Map<Ipv4, String> addresses = new HashMap<>();
         for (Raw r : raws) {
             if (r.envelope().kind().equals("Node")) {
-                node(r, cluster, profiles, macs, addresses, errors).ifPresent(nodes::add);
+                node(r, cluster, chain.declared(), profiles, macs, addresses, errors).ifPresent(nodes::add);
             }
         }
         Map<String, String> channels = new HashMap<>();
         for (Raw r : raws) {
             if (r.envelope().kind().equals("Channel")) {
                 channel(r, errors).ifPresent(id -> channels.put(r.envelope().name(), id));
+            }
+        }
+        List<Template> templates = new ArrayList<>();
+        Map<String, String> templatePaths = new HashMap<>();
+        for (Raw r : raws) {
+            if (r.envelope().kind().equals("Template")) {
+                template(r, templatePaths, errors).ifPresent(templates::add);
             }
         }
         if (cluster.bootServers() > Math.max(1, nodes.size())) {
@@ -147,7 +204,7 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
-        return new ClusterConfig(cluster, profiles.values(), nodes, channels);
+        return new ClusterConfig(cluster, profiles.values(), nodes, channels, templates);
     }
 
     /** A channel names the snapshot its nodes boot: {@code spec.snapshot}, a snapshot id (64 hex digits). */
@@ -162,6 +219,52 @@ public final class ConfigLoader {
             }
             return v;
         });
+    }
+
+    /**
+     * A template: the OS family it is for, the file it renders ({@code path}, {@code mode}) and its {@code body}.
+     * The body is parsed here, so a template that uses an unknown variable or a broken block is refused at load time
+     * with its line, not when a node first boots. Two templates for the same family and path would make the output
+     * depend on document order, so that is refused too.
+     */
+    private Optional<Template> template(Raw r, Map<String, String> paths, List<ConfigError> errors) {
+        Spec s = new Spec(r, errors, Set.of("os", "path", "mode", "body"));
+        Optional<Profile.OsFamily> os = s.choice("os", Profile.OsFamily.class, true);
+        Optional<String> path = s.parsed("path", true, v -> {
+            if (!FILE_PATH.matcher(v).matches() || v.length() > 255) {
+                throw new IllegalArgumentException("a relative path inside the node's root, like etc/motd (no leading"
+                        + " '/', no '..' or hidden segments, at most 255 characters)");
+            }
+            return v;
+        });
+        boolean unquoted = !s.at("mode").isMissingNode() && !s.at("mode").isTextual();
+        int mode = s.parsed("mode", false, v -> {
+            if (unquoted || !v.matches("0?[0-7]{3}")) { // YAML reads an unquoted 0644 as the number 420
+                throw new IllegalArgumentException("permission bits in octal, quoted, like \"0644\"");
+            }
+            return Integer.parseInt(v, 8);
+        }).orElse(0644);
+        Optional<String> body = s.text("body", true);
+        String name = r.envelope().name();
+        if (os.isPresent() && path.isPresent()) {
+            String other = paths.putIfAbsent(os.get() + " " + path.get(), name);
+            if (other != null) {
+                s.error("spec.path", path.get(), "Template " + other + " renders the same file for "
+                        + os.get().name().toLowerCase(Locale.ROOT));
+            }
+        }
+        if (body.isPresent()) {
+            try {
+                ParsedTemplate.parse(name, body.get(), NodeVariables.KNOWN);
+            } catch (TemplateException e) {
+                s.error("spec.body line " + e.line(), e.variable(), e.reason());
+                return Optional.empty();
+            }
+        }
+        if (os.isEmpty() || path.isEmpty() || body.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Template(name, os.get(), path.get(), mode, body.get()));
     }
 
     /** Reads the fields of one spec, recording each mistake against its path. */
@@ -343,25 +446,46 @@ public final class ConfigLoader {
         return Optional.of(new Network(name.get(), net, gateway, dns, domain, lease, pool));
     }
 
-    private Optional<Profile> profile(Raw r, List<ConfigError> errors) {
-        Spec s = new Spec(r, errors, Set.of("os", "install", "extras", "services", "disk"));
-        Optional<Profile.OsFamily> os = s.choice("os", Profile.OsFamily.class, true);
-        Profile.InstallMode install = s.choice("install", Profile.InstallMode.class, false).orElse(Profile.InstallMode.RAM);
+    /**
+     * A profile as written: each field present or not, so that a missing one can be taken from the parent. Only
+     * {@link ProfileChain} turns drafts into {@link Profile}s.
+     */
+    record ProfileDraft(Raw raw, Optional<String> parent, Optional<Profile.OsFamily> os,
+            Optional<Profile.InstallMode> install, Optional<Boolean> extras, Optional<List<String>> services,
+            Optional<Profile.Disk> disk) {
+        String name() {
+            return raw.envelope().name();
+        }
+
+        void error(List<ConfigError> errors, String field, String value, String reason) {
+            errors.add(new ConfigError(raw.file(), "Profile " + name() + " " + field, value, reason));
+        }
+    }
+
+    private ProfileDraft profile(Raw r, List<ConfigError> errors) {
+        Spec s = new Spec(r, errors, Set.of("parent", "os", "install", "extras", "services", "disk"));
+        Optional<String> parent = s.text("parent", false);
+        Optional<Profile.OsFamily> os = s.choice("os", Profile.OsFamily.class, false);
+        Optional<Profile.InstallMode> install = s.choice("install", Profile.InstallMode.class, false);
         JsonNode extrasNode = s.at("extras");
         if (!extrasNode.isMissingNode() && !extrasNode.isBoolean()) {
             s.error("spec.extras", extrasNode.asText(), "expected true or false");
         }
-        boolean extras = extrasNode.isBoolean() && extrasNode.asBoolean();
-        List<String> services = new ArrayList<>();
-        for (JsonNode n : s.list("services")) {
-            if (!n.isTextual() || !n.asText().matches("[A-Za-z0-9@._-]{1,128}")) {
-                s.error("spec.services", n.asText(), "a service is a unit name like sshd or chronyd");
-            } else {
-                services.add(n.asText());
+        Optional<Boolean> extras = extrasNode.isBoolean() ? Optional.of(extrasNode.asBoolean()) : Optional.empty();
+        Optional<List<String>> services = Optional.empty();
+        if (!s.at("services").isMissingNode()) {
+            List<String> list = new ArrayList<>();
+            for (JsonNode n : s.list("services")) {
+                if (!n.isTextual() || !n.asText().matches("[A-Za-z0-9@._-]{1,128}")) {
+                    s.error("spec.services", n.asText(), "a service is a unit name like sshd or chronyd");
+                } else {
+                    list.add(n.asText());
+                }
             }
+            services = Optional.of(list);
         }
-        Profile.Disk disk = disk(s);
-        return os.map(o -> new Profile(r.envelope().name(), o, install, extras, services, disk));
+        Optional<Profile.Disk> disk = s.at("disk").isMissingNode() ? Optional.empty() : Optional.of(disk(s));
+        return new ProfileDraft(r, parent, os, install, extras, services, disk);
     }
 
     /** The disk layout of a disk-mode profile: which disk, the root size, and an optional persistent partition. */
@@ -401,8 +525,8 @@ public final class ConfigLoader {
         return mib;
     }
 
-    private Optional<Node> node(Raw r, Cluster cluster, Map<String, Profile> profiles, Map<Mac, String> macs,
-            Map<Ipv4, String> addresses, List<ConfigError> errors) {
+    private Optional<Node> node(Raw r, Cluster cluster, Set<String> declaredProfiles, Map<String, Profile> profiles,
+            Map<Mac, String> macs, Map<Ipv4, String> addresses, List<ConfigError> errors) {
         Spec s = new Spec(r, errors, Set.of("mac", "hostname", "network", "address", "profile", "channel", "install",
                 "reinstall"));
         String name = r.envelope().name();
@@ -441,14 +565,15 @@ public final class ConfigLoader {
             }
         }
         Optional<String> profile = s.text("profile", true);
-        profile.filter(p -> !profiles.containsKey(p)).ifPresent(p -> s.error("spec.profile", p, "no such Profile"));
+        profile.filter(p -> !declaredProfiles.contains(p)).ifPresent(p -> s.error("spec.profile", p, "no such Profile"));
         String channel = s.text("channel", false).orElse("stable");
         if (!CHANNEL.matcher(channel).matches()) {
             s.error("spec.channel", channel, "a channel is a name like stable or canary");
         }
         Optional<Profile.InstallMode> install = s.choice("install", Profile.InstallMode.class, false);
         int reinstall = s.integer("reinstall", 0, 0, Integer.MAX_VALUE - 1);
-        if (mac.isEmpty() || address.isEmpty() || network.isEmpty() || profile.isEmpty()) {
+        // A declared profile that did not resolve (a cycle, a missing os) has its own error already.
+        if (mac.isEmpty() || address.isEmpty() || network.isEmpty() || profile.filter(profiles::containsKey).isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Node(name, mac.get(), hostname, network.get().name(), address.get(), profile.get(),

@@ -6,10 +6,19 @@ import java.util.Optional;
 /**
  * What a class of node runs: its OS family (which templates render its config), whether it is installed into RAM
  * or onto its disk, whether it gets the extras archive, and which services start.
+ *
+ * <p>A profile may name a {@code parent}; every field it leaves out is the parent's (see {@code ConfigLoader}). The
+ * record holds the resolved values, so no user of a profile has to walk the chain; {@code parent} is kept only to
+ * show where the values came from.
  */
-public record Profile(String name, OsFamily os, InstallMode install, boolean extras, List<String> services, Disk disk) {
+public record Profile(String name, OsFamily os, InstallMode install, boolean extras, List<String> services, Disk disk,
+        Optional<String> parent) {
     public Profile {
         services = List.copyOf(services);
+    }
+
+    public Profile(String name, OsFamily os, InstallMode install, boolean extras, List<String> services, Disk disk) {
+        this(name, os, install, extras, services, disk, Optional.empty());
     }
 
     public Profile(String name, OsFamily os, InstallMode install, boolean extras, List<String> services) {

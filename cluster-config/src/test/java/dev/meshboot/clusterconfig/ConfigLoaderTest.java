@@ -236,4 +236,129 @@ class ConfigLoaderTest {
                 "Profile compute spec.disk.root", "Profile compute spec.disk.size"), fields, e.getMessage());
         assertTrue(e.getMessage().contains("at least 64MiB"), e.getMessage());
     }
+
+    @Test
+    void profileWithAParent_inheritsWhatItLeavesOut_andReplacesWhatItWrites() throws Exception {
+        ClusterConfig c = load(CLUSTER + """
+                ---
+                kind: Profile
+                name: storage
+                spec: {parent: compute, install: disk, disk: {root: 2GiB}}
+                ---
+                kind: Profile
+                name: big-storage
+                spec: {parent: storage, services: [nfs-server]}
+                """ + node("node-01", "52:54:00:00:00:01", "10.99.0.11").replace("compute", "big-storage"));
+        Profile p = c.profileOf(c.node("node-01").orElseThrow());
+        assertEquals(Profile.OsFamily.DEBIAN, p.os(), "from compute, two levels up");
+        assertEquals(Profile.InstallMode.DISK, p.install(), "from storage");
+        assertEquals(2048, p.disk().rootMiB(), "from storage");
+        assertEquals(List.of("nfs-server"), p.services(), "its own list replaces the parent's");
+        assertEquals(java.util.Optional.of("storage"), p.parent());
+        assertEquals(List.of("ssh", "chrony"), c.profile("storage").orElseThrow().services());
+    }
+
+    @Test
+    void profileCycle_isRefused_withOneErrorNamingTheCycleInOrder() {
+        ConfigException e = refused(CLUSTER + """
+                ---
+                kind: Profile
+                name: c
+                spec: {parent: a}
+                ---
+                kind: Profile
+                name: b
+                spec: {parent: c}
+                ---
+                kind: Profile
+                name: a
+                spec: {parent: b, os: rhel}
+                ---
+                kind: Profile
+                name: leaf
+                spec: {parent: b}
+                """ + node("node-01", "52:54:00:00:00:01", "10.99.0.11").replace("compute", "leaf"));
+        ConfigError only = only(e);
+        assertEquals("Profile a spec.parent", only.field());
+        assertEquals("b", only.value());
+        assertEquals("inheritance cycle: a -> b -> c -> a", only.reason());
+    }
+
+    @Test
+    void profileSelfParent_isACycle() {
+        ConfigError e = only(refused(CLUSTER.replace("install: ram", "install: ram\n  parent: compute")));
+        assertEquals("inheritance cycle: compute -> compute", e.reason());
+    }
+
+    @Test
+    void unknownParent_isRefused_andAProfileWithNoOsAnywhere_too() {
+        ConfigException e = refused(CLUSTER + """
+                ---
+                kind: Profile
+                name: orphan
+                spec: {parent: nowhere}
+                ---
+                kind: Profile
+                name: bare
+                spec: {install: disk}
+                """);
+        List<String> errors = e.errors().stream().map(x -> x.field() + " = " + x.value() + ": " + x.reason()).sorted()
+                .toList();
+        assertEquals(List.of("Profile bare spec.os = : required (neither this profile nor a parent names one)",
+                "Profile orphan spec.parent = nowhere: no such Profile"), errors);
+    }
+
+    @Test
+    void templateWithAnUnknownVariable_isRefusedAtLoad_withTemplateNameLineAndVariable() {
+        ConfigError e = only(refused(CLUSTER + """
+                ---
+                kind: Template
+                name: net
+                spec:
+                  os: debian
+                  path: etc/systemd/network/20-extra.network
+                  body: |
+                    [Network]
+                    Address={{address}}/{{prefix}}
+                    Gateway={{ gatway }}
+                """));
+        assertEquals("Template net spec.body line 3", e.field());
+        assertEquals("gatway", e.value());
+        assertTrue(e.reason().startsWith("unknown variable (known: "), e.reason());
+    }
+
+    @Test
+    void template_isLoaded_andItsPathModeAndDuplicatesAreChecked() throws Exception {
+        ClusterConfig c = load(CLUSTER + """
+                ---
+                kind: Template
+                name: motd
+                spec: {os: debian, path: etc/motd, mode: "0600", body: "hi {{hostname}}\n"}
+                """);
+        Template t = c.templates().getFirst();
+        assertEquals(Profile.OsFamily.DEBIAN, t.os());
+        assertEquals(0600, t.mode());
+        ConfigException e = refused(CLUSTER + """
+                ---
+                kind: Template
+                name: a
+                spec: {os: rhel, path: /etc/motd, mode: 0644, body: x}
+                ---
+                kind: Template
+                name: b
+                spec: {os: rhel, path: etc/../motd, body: x}
+                ---
+                kind: Template
+                name: c
+                spec: {os: rhel, path: etc/issue, body: x}
+                ---
+                kind: Template
+                name: d
+                spec: {os: rhel, path: etc/issue, body: x}
+                """);
+        List<String> fields = e.errors().stream().map(ConfigError::field).sorted().toList();
+        assertEquals(List.of("Template a spec.mode", "Template a spec.path", "Template b spec.path",
+                "Template d spec.path"), fields, e.getMessage());
+        assertTrue(e.getMessage().contains("Template c renders the same file for rhel"), e.getMessage());
+    }
 }

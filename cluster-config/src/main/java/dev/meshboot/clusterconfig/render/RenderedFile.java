@@ -15,7 +15,11 @@ public record RenderedFile(String path, int mode, byte[] content, Optional<Strin
     }
 
     public static RenderedFile text(String path, String text) {
-        return new RenderedFile(path, 0644, text.getBytes(StandardCharsets.UTF_8), Optional.empty());
+        return text(path, 0644, text);
+    }
+
+    public static RenderedFile text(String path, int mode, String text) {
+        return new RenderedFile(path, mode, text.getBytes(StandardCharsets.UTF_8), Optional.empty());
     }
 
     public static RenderedFile symlink(String path, String target) {
