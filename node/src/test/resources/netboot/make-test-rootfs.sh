@@ -24,7 +24,7 @@ chmod 1777 "$OUT/tmp"
 cp /bin/busybox "$OUT/bin/busybox"
 for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$OUT/bin/$a"; done
 cp "$KROOT/boot/vmlinuz-$KVER" "$OUT/boot/"
-MODS="e1000 virtio_net virtio_pci virtio_blk crc32c_generic crc32c_intel libcrc32c ext4 vfat nls_ascii nls_iso8859_1 nls_utf8"
+MODS="e1000 virtio_net virtio_pci virtio_blk crc32c_generic crc32c_intel libcrc32c ext4 vfat nls_cp437 nls_ascii nls_iso8859_1 nls_utf8"
 DEP=$KROOT/lib/modules/$KVER/modules.dep
 for m in $MODS; do
     line=$(grep -E "/${m//_/[_-]}\.ko(\.xz|\.zst)?:" "$DEP" || true)

@@ -302,7 +302,8 @@ prepare_disk() {
     if [ -n "$MB_PERSIST" ] && [ $keep = 0 ]; then
         $MKFS_EXT4 -q -F -L meshpersist "$(part "$DISK" 4)" > /run/mkfs.log 2>&1 || { FAILURE="mkfs.ext4 (persistent): $(tail -c 200 /run/mkfs.log)"; return 1; }
     fi
-    mount -t ext4 "$(part "$DISK" 3)" /newroot || { FAILURE="cannot mount the new root"; return 1; }
+    mount -t ext4 "$(part "$DISK" 3)" /newroot 2>/run/mount.err \
+        || { FAILURE="cannot mount the new root: $(head -c 200 /run/mount.err)"; return 1; }
 }
 
 install_bootloader() {
@@ -328,7 +329,8 @@ CFG
     dd if=/run/grub-boot.img of="$DISK" bs=440 count=1 conv=notrunc 2>/dev/null || { FAILURE="cannot write the MBR"; return 1; }
     dd if=/run/grub-core.img of="$DISK" bs=512 seek=2048 conv=notrunc 2>/dev/null || { FAILURE="cannot write core.img"; return 1; }
     # UEFI: the removable-media path, which firmware boots with no NVRAM entry.
-    mount -t vfat "$(part "$DISK" 2)" /run/esp || { FAILURE="cannot mount the EFI partition"; return 1; }
+    mount -t vfat "$(part "$DISK" 2)" /run/esp 2>/run/mount.err \
+        || { FAILURE="cannot mount the EFI partition: $(head -c 200 /run/mount.err)"; return 1; }
     mkdir -p /run/esp/EFI/BOOT && cp /run/BOOTX64.EFI /run/esp/EFI/BOOT/BOOTX64.EFI && umount /run/esp
     {
         echo "LABEL=meshroot / ext4 defaults 0 1"
@@ -341,21 +343,21 @@ CFG
 
 mount_persist() {
     [ -n "$MB_PERSIST" ] || return 0
-    dev=$(findfs LABEL=meshpersist 2>/dev/null) || { say "no persistent partition found"; return 0; }
-    mkdir -p "$1$MB_PERSIST" && mount -t ext4 "$dev" "$1$MB_PERSIST" && say "persistent partition $dev on $MB_PERSIST"
+    pdev=$(findfs LABEL=meshpersist 2>/dev/null) || { say "no persistent partition found"; return 0; }
+    mkdir -p "$1$MB_PERSIST" && mount -t ext4 "$pdev" "$1$MB_PERSIST" && say "persistent partition $pdev on $MB_PERSIST"
 }
 
 # --- local mode: the installed disk, booted by its own GRUB ---------------------------------------------------
 boot_local() {
-    i=0
+    i=0 rootdev=
     while [ $i -lt 100 ]; do
-        dev=$(findfs LABEL=meshroot 2>/dev/null) && break
+        rootdev=$(findfs LABEL=meshroot 2>/dev/null) && break
         sleep 0.1; i=$((i + 1))
     done
-    [ -n "$dev" ] || return 1
-    mount -t ext4 "$dev" /newroot || return 1
+    [ -n "$rootdev" ] || return 1
+    mount -t ext4 "$rootdev" /newroot || return 1
     mount_persist /newroot
-    say "local disk $dev: booting $(grep -o '"snapshot":"[0-9a-f]*"' /newroot/etc/meshboot/booted.json 2>/dev/null)"
+    say "local disk $rootdev: booting $(grep -o '"snapshot":"[0-9a-f]*"' /newroot/etc/meshboot/booted.json 2>/dev/null)"
     umount /sys 2>/dev/null
     exec switch_root /newroot /sbin/init
 }

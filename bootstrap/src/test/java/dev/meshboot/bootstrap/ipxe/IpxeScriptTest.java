@@ -42,4 +42,25 @@ class IpxeScriptTest {
         assertThrows(IllegalArgumentException.class, () -> IpxeScript.network(new IpxeScript.NetworkBoot("n",
                 List.of("a b"), "s", Profile.InstallMode.RAM, "k", "i")));
     }
+
+    @Test
+    void options_becomeMeshbootParameters_andAreCheckedLikeEveryValue() {
+        String script = IpxeScript.network(new IpxeScript.NetworkBoot("vm-01", java.util.List.of("10.0.0.1:8080"),
+                "ab".repeat(32), dev.meshboot.clusterconfig.Profile.InstallMode.DISK, "http://10.0.0.1:8080/k",
+                "http://10.0.0.1:8080/initrd.img", java.util.Map.of("persist", "/persist")));
+        org.junit.jupiter.api.Assertions.assertTrue(script.contains(" meshboot.mode=disk meshboot.persist=/persist "),
+                script);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> IpxeScript.network(
+                new IpxeScript.NetworkBoot("vm-01", java.util.List.of("10.0.0.1:8080"), "ab".repeat(32),
+                        dev.meshboot.clusterconfig.Profile.InstallMode.RAM, "http://h/k", "http://h/i",
+                        java.util.Map.of("persist", "/x\nchain http://evil/"))));
+    }
+
+    @Test
+    void unavailable_saysWhy_andRebootsToAskAgain() {
+        String script = IpxeScript.unavailable("vm-01", "no Channel document named stable");
+        org.junit.jupiter.api.Assertions.assertTrue(script.startsWith("#!ipxe\n"));
+        org.junit.jupiter.api.Assertions.assertTrue(script.contains("no Channel document named stable"));
+        org.junit.jupiter.api.Assertions.assertTrue(script.endsWith("reboot\n"));
+    }
 }

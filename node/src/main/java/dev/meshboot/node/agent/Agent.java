@@ -91,11 +91,13 @@ public final class Agent implements AutoCloseable {
         for (AgentConfig.Interface i : settings.interfaces()) {
             itfs.add(new DhcpServer.Interface(i.device(), i.network(), i.address(), any));
         }
-        running.add(dhcp);
-        try {
-            dhcp.start(itfs);
-        } catch (PosixException e) {
-            throw new IOException("cannot open the DHCP sockets: " + e.getMessage(), e);
+        if (settings.ports().dhcp() > 0) { // 0: an HTTP-only peer, serving archives but answering no machine
+            running.add(dhcp);
+            try {
+                dhcp.start(itfs);
+            } catch (PosixException e) {
+                throw new IOException("cannot open the DHCP sockets: " + e.getMessage(), e);
+            }
         }
         SnapshotStore store = SnapshotStore.open(settings.store());
         artifacts = new ArtifactStore(store.root());

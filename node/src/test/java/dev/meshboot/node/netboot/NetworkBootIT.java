@@ -11,15 +11,8 @@ import dev.meshboot.images.testing.Tiers;
 import dev.meshboot.node.agent.Agent;
 import dev.meshboot.node.agent.AgentConfig;
 import dev.meshboot.node.cli.Main;
-import dev.meshboot.node.http.DownloadRedirector;
-import dev.meshboot.node.http.HttpBootServer;
-import dev.meshboot.node.http.StoreBootContent;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -82,6 +75,13 @@ class NetworkBootIT {
                 "virtio_pci", "--driver", "virtio_net", "--driver", "virtio_blk", snapshot);
         System.out.println(out);
         Files.createDirectories(LOGS);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void removeWork() throws Exception {
+        if (work != null) {
+            dev.meshboot.images.paths.Trees.delete(work);
+        }
     }
 
     private static String cli(String... args) {
@@ -249,22 +249,20 @@ class NetworkBootIT {
         new java.util.Random(7).nextBytes(other);
         Files.write(chunk, Zstd.compress(other, 3));
         startAgent("epsilon", RAM, 0, List.of(VmLab.HOST_ADDRESS + ":18080", VmLab.HOST_ADDRESS + ":18081"), bad);
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        extra.add(() -> group.shutdownGracefully().syncUninterruptibly());
-        HttpBootServer good = new HttpBootServer(new StoreBootContent(SnapshotStore.open(masterStore), dir,
-                mac -> Optional.empty(), new StoreBootContent.Nodes() {
-                    @Override
-                    public Optional<byte[]> configArchive(String node) {
-                        return Optional.empty();
-                    }
-
-                    @Override
-                    public boolean booted(String node, byte[] report, InetSocketAddress from) {
-                        return false;
-                    }
-                }), DownloadRedirector.NONE, group);
-        extra.add(good);
-        good.start(new InetSocketAddress(VmLab.HOST_ADDRESS, 18081));
+        // A second, HTTP-only agent with an intact copy of the store: it serves the archives and the config.
+        Files.writeString(dir.resolve("peer.yaml"), """
+                documents: [cluster.yaml]
+                interfaces:
+                  - {device: %s, network: prov, address: %s}
+                ports: {dhcp: 0, tftp: 0, http: 18081}
+                tftpRoot: tftp
+                bootDir: boot
+                store: %s
+                leases: peer-leases.json
+                installs: peer-installs.json
+                """.formatted(lab.hostIf, VmLab.HOST_ADDRESS, masterStore));
+        Agent peer = Agent.start(AgentConfig.read(dir.resolve("peer.yaml")), Clock.systemUTC());
+        extra.add(peer);
         VmLab.Run run = boot("corruption", bios());
         assertMarker(run, "hostname=epsilon");
         String id = chunk.getFileName().toString().replace(".zst", "");
@@ -308,5 +306,29 @@ class NetworkBootIT {
         assertTrue(reinstall.line("meshboot: disk .*keeping its partition table").isPresent(), tail(reinstall));
         String stamp = local.line("MESHBOOT-MARKER").orElseThrow().replaceAll(".*persist=", "");
         assertMarker(reinstall, "persist=" + stamp);
+    }
+
+    /**
+     * Disk mode under OVMF: the install puts GRUB's BOOTX64.EFI on the EFI system partition; on the next boot the
+     * server answers "boot your local disk", iPXE exits back to the firmware, and the firmware boots the disk.
+     */
+    @Test
+    void diskMode_uefi_installs_thenIpxeExitsToTheFirmware_whichBootsTheDisk() throws Exception {
+        Path disk = dir.resolve("disk.img");
+        Processes.must(dir, "truncate -s 1G " + disk);
+        Path vars = Files.copy(Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"), dir.resolve("vars.fd"));
+        List<String> machine = List.of("-machine", "q35",
+                "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+                "-drive", "if=pflash,format=raw,file=" + vars,
+                "-drive", "file=" + disk + ",if=none,id=d0,format=raw", "-device", "virtio-blk-pci,drive=d0,bootindex=2",
+                "-device", "virtio-net-pci,netdev=n0,romfile=,mac=" + MAC + ",bootindex=1");
+        startAgent("eta", DISK, 0, List.of(), masterStore);
+        VmLab.Run install = boot("install", machine);
+        assertMarker(install, "hostname=eta rootfs=ext4 persist=empty");
+
+        VmLab.Run local = boot("local", machine);
+        assertTrue(local.line("boots its local disk").isPresent(), "the server did not send it to its disk:\n" + tail(local));
+        assertTrue(local.line("meshboot: local disk").isPresent(), "GRUB did not boot the installed system:\n" + tail(local));
+        assertMarker(local, "hostname=eta rootfs=ext4 persist=written-at");
     }
 }

@@ -116,27 +116,29 @@ final class VmLab implements AutoCloseable {
     /** Runs QEMU in the namespace until it exits (the test root powers off) or {@code seconds} pass. */
     Run boot(Path log, List<String> machine, int seconds) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns, "timeout", Integer.toString(seconds),
-                "qemu-system-x86_64", "-accel", "tcg", "-m", "512", "-display", "none", "-monitor", "none",
-                "-serial", "stdio", "-no-reboot", "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"));
+                "qemu-system-x86_64", "-accel", "tcg", "-m", "512", "-nographic", "-no-reboot", "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no"));
         cmd.addAll(machine);
         long t0 = System.nanoTime();
         Process qemu = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
                 new java.io.File("/dev/null"))).start();
         List<Run.Line> lines = new CopyOnWriteArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(qemu.getInputStream(), StandardCharsets.UTF_8))) {
+        // The console goes to the log as it comes, so a hung boot can be watched.
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(qemu.getInputStream(), StandardCharsets.UTF_8));
+                java.io.Writer w = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
             String l;
             while ((l = r.readLine()) != null) {
                 String clean = l.replaceAll("\u001b\\[[0-9;?]*[A-Za-z]", "").replace("\r", "").strip();
                 if (!clean.isEmpty()) {
-                    lines.add(new Run.Line((System.nanoTime() - t0) / 1e9, clean));
+                    Run.Line line = new Run.Line((System.nanoTime() - t0) / 1e9, clean);
+                    lines.add(line);
+                    w.write(String.format("%8.2f %s%n", line.at(), line.text()));
+                    w.flush();
                 }
             }
         } finally {
             qemu.destroyForcibly();
         }
         int rc = qemu.waitFor();
-        Run run = new Run(List.copyOf(lines), rc);
-        Files.writeString(log, run.text());
-        return run;
+        return new Run(List.copyOf(lines), rc);
     }
 }
