@@ -11,10 +11,9 @@ import java.util.regex.Pattern;
  *   <li>a network boot: the kernel and initramfs from the boot servers, with {@code /init}'s command line
  *       ({@code meshboot.servers=}, {@code meshboot.snapshot=}, {@code meshboot.mode=}, {@code meshboot.node=});
  *       {@code initrd=} names the initramfs, which UEFI kernels need to find it;
- *   <li>a local boot, for a disk-installed machine with no reinstall pending: the firmware boots its own disk
- *       ({@code sanboot} of the first BIOS disk, else {@code exit} back to the firmware's next boot entry, which
- *       is how UEFI falls through to the disk). This keeps disk machines network-first: a reinstall is a change of
- *       this script, not a trip to the BIOS menu.
+ *   <li>a local boot, for a disk-installed machine with no reinstall pending: {@code sanboot} of the first BIOS
+ *       disk, or under UEFI GRUB chained from the server, which boots the disk ({@link #localDisk}). This keeps
+ *       disk machines network-first: a reinstall is a change of this script, not a trip to the BIOS menu.
  * </ul>
  * Every value interpolated into a script is checked against a strict pattern, so a document cannot inject iPXE
  * commands.
@@ -76,10 +75,21 @@ public final class IpxeScript {
                 + "reboot\n";
     }
 
-    public static String localDisk(String node) {
+    /**
+     * Boot the local disk. BIOS: {@code sanboot} of the first BIOS disk, whose MBR holds GRUB. UEFI: iPXE cannot
+     * boot a local disk, and {@code exit} hands back to the firmware, which may spend minutes on its other network
+     * entries (PXE over IPv6, HTTP boot) before it reaches the disk; so it chains GRUB's {@code BOOTX64.EFI} from
+     * the boot server instead, and that GRUB boots the disk's {@code meshroot} filesystem. {@code exit} remains the
+     * fallback when the chain fails.
+     */
+    public static String localDisk(String node, String efiGrubUrl) {
         return "#!ipxe\n"
                 + "echo meshboot: " + safe(node) + " boots its local disk\n"
-                + "sanboot --no-describe --drive 0x80 || exit\n";
+                + "iseq ${platform} efi && goto efi || goto bios\n"
+                + ":bios\n"
+                + "sanboot --no-describe --drive 0x80 || exit\n"
+                + ":efi\n"
+                + "chain --autofree " + safe(efiGrubUrl) + " || exit\n";
     }
 
     private static String safe(String value) {

@@ -30,15 +30,17 @@ class IpxeScriptTest {
     }
 
     @Test
-    void localDisk_bootsTheFirstDisk_orFallsBackToTheFirmware() {
-        String s = IpxeScript.localDisk("node-02");
+    void localDisk_biosSanbootsTheFirstDisk_uefiChainsGrub_bothFallBackToTheFirmware() {
+        String s = IpxeScript.localDisk("node-02", "http://10.0.0.1:8080/snapshots/ab/boot/BOOTX64.EFI");
         assertTrue(s.startsWith("#!ipxe\n"));
-        assertTrue(s.contains("sanboot --no-describe --drive 0x80 || exit"));
+        assertTrue(s.contains("iseq ${platform} efi && goto efi || goto bios\n:bios\n"), s);
+        assertTrue(s.contains("sanboot --no-describe --drive 0x80 || exit\n"), s);
+        assertTrue(s.contains(":efi\nchain --autofree http://10.0.0.1:8080/snapshots/ab/boot/BOOTX64.EFI || exit\n"), s);
     }
 
     @Test
     void injectedCommands_areRefused() {
-        assertThrows(IllegalArgumentException.class, () -> IpxeScript.localDisk("x\nshell"));
+        assertThrows(IllegalArgumentException.class, () -> IpxeScript.localDisk("x\nshell", "http://h/g"));
         assertThrows(IllegalArgumentException.class, () -> IpxeScript.network(new IpxeScript.NetworkBoot("n",
                 List.of("a b"), "s", Profile.InstallMode.RAM, "k", "i")));
     }

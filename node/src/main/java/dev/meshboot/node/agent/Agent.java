@@ -190,13 +190,14 @@ public final class Agent implements AutoCloseable {
         }
         Profile.InstallMode mode = cluster.installMode(n);
         Profile profile = cluster.profileOf(n);
+        String httpBase = httpBases.apply(n.network());
+        String base = httpBase + "/snapshots/" + id + "/boot/";
         if (mode == Profile.InstallMode.DISK) {
             Optional<InstallRecords.Installed> done = installs.of(n.name());
             if (done.isPresent() && done.get().snapshot().equals(id) && done.get().reinstall() == n.reinstall()) {
-                return Optional.of(IpxeScript.localDisk(n.name()));
+                return Optional.of(IpxeScript.localDisk(n.name(), base + "BOOTX64.EFI"));
             }
         }
-        String httpBase = httpBases.apply(n.network());
         List<String> servers = !settings.bootServers().isEmpty() ? settings.bootServers()
                 : settings.interfaces().stream().filter(i -> i.network().equals(n.network()))
                         .map(i -> i.address() + ":" + settings.ports().http()).toList();
@@ -208,7 +209,6 @@ public final class Agent implements AutoCloseable {
             profile.disk().persistent().ifPresent(p -> options.put("persist", p));
             options.put("reinstall", Integer.toString(n.reinstall()));
         }
-        String base = httpBase + "/snapshots/" + id + "/boot/";
         return Optional.of(IpxeScript.network(new IpxeScript.NetworkBoot(n.name(), servers, id, mode,
                 base + "vmlinuz", base + "initrd.img", options)));
     }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real firmware: a QEMU VM (TCG) whose NIC ROM is iPXE asks the agent for DHCP, gets the URL of its own script,
- * fetches it over HTTP and runs it, which shows as its request for the kernel the script names. The VM sits on a
+ * Real firmware: a QEMU VM (TCG) whose NIC ROM is iPXE asks the agent for DHCP, gets the URL of its own script and
+ * fetches it over HTTP. The VM sits on a
  * bridge in its own network namespace; the agent's DHCP socket is bound to the veth that joins it.
  */
 @Timeout(240)
@@ -123,7 +123,10 @@ class IpxeFirmwareIT {
         return requests;
     }
 
-    /** Boots the VM and waits until its iPXE has fetched its script and asked for the kernel the script names. */
+    /**
+     * Boots the VM and waits until its iPXE has fetched its script over HTTP. (These documents name no Channel, so
+     * the script says the node cannot boot yet; NetworkBootIT follows a script all the way to switch_root.)
+     */
     private void bootAndAwaitKernelRequest(List<String> requests, List<String> machine) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("ip", "netns", "exec", ns, "qemu-system-x86_64",
                 "-accel", "tcg", "-m", "256", "-display", "none", "-monitor", "none",
@@ -132,18 +135,16 @@ class IpxeFirmwareIT {
         cmd.addAll(machine);
         qemu = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("qemu.out").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (System.nanoTime() < deadline && requests.stream().noneMatch(r -> r.startsWith("GET /boot/vmlinuz"))) {
+        while (System.nanoTime() < deadline && requests.stream().noneMatch(r -> r.startsWith("GET /boot/" + MAC + ".ipxe"))) {
             assertTrue(qemu.isAlive(), "QEMU exited: " + Files.readString(dir.resolve("qemu.out")));
             Thread.sleep(250); // polling a real VM's progress; there is no event to wait on
         }
         assertTrue(requests.stream().anyMatch(r -> r.startsWith("GET /boot/" + MAC + ".ipxe 200 ")),
                 "iPXE did not fetch its script: " + requests);
-        assertTrue(requests.stream().anyMatch(r -> r.startsWith("GET /boot/vmlinuz 404 ")),
-                "iPXE did not run its script (no request for the kernel it names): " + requests);
     }
 
     @Test
-    void biosIpxeRom_getsDhcpFromTheAgent_fetchesItsScriptOverHttp_andRunsIt() throws Exception {
+    void biosIpxeRom_getsDhcpFromTheAgent_fetchesItsScriptOverHttp() throws Exception {
         List<String> requests = startAgent(0);
         bootAndAwaitKernelRequest(requests, List.of("-machine", "pc", "-device", "e1000,netdev=n0,mac=" + MAC,
                 "-boot", "n"));

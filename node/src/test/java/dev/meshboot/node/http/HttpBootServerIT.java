@@ -42,6 +42,8 @@ class HttpBootServerIT {
     private static String id;
     private static byte[] core;
     private static byte[] kernel;
+    private static dev.meshboot.bootstrap.artifacts.BootArtifacts.Blob blob;
+    private static final List<String> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -61,8 +63,23 @@ class HttpBootServerIT {
         Files.write(boot.resolve("vmlinuz"), kernel);
         Files.writeString(dir.resolve("secret"), "outside");
         group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        blob = new dev.meshboot.bootstrap.artifacts.ArtifactStore(store.root()).put(kernel);
+        new dev.meshboot.bootstrap.artifacts.ArtifactStore(store.root()).commit(
+                new dev.meshboot.bootstrap.artifacts.BootArtifacts(id, "6.1.0-test", java.util.Map.of("vmlinuz", blob)));
         StoreBootContent content = new StoreBootContent(store, boot, mac -> mac.equals(Mac.parse("52:54:00:12:34:01"))
-                ? Optional.of("#!ipxe\necho meshboot-marker\n") : Optional.empty());
+                ? Optional.of("#!ipxe\necho meshboot-marker\n") : Optional.empty(), new StoreBootContent.Nodes() {
+                    @Override
+                    public Optional<byte[]> configArchive(String node) {
+                        return node.equals("vm-01") ? Optional.of("tar bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                                : Optional.empty();
+                    }
+
+                    @Override
+                    public boolean booted(String node, byte[] report, InetSocketAddress from) {
+                        reports.add(node + " " + new String(report, java.nio.charset.StandardCharsets.UTF_8));
+                        return node.equals("vm-01");
+                    }
+                });
         server = new HttpBootServer(content, DownloadRedirector.NONE, group);
         int port = server.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).getPort();
         base = "http://127.0.0.1:" + port;
@@ -166,6 +183,32 @@ class HttpBootServerIT {
     void oversizedHeaders_areRefused_andTheServerGoesOn() throws Exception {
         String code = status("-H", "X-Big: " + "a".repeat(20_000), base + "/boot/vmlinuz");
         assertTrue(code.startsWith("4"), "got " + code);
+        assertEquals("200", status(base + "/boot/vmlinuz"));
+    }
+
+    @Test
+    void bootArtifacts_areServedBySnapshotAndName_andBlobsByHash() throws Exception {
+        assertArrayEquals(kernel, Files.readAllBytes(download("/snapshots/" + id + "/boot/vmlinuz")));
+        assertArrayEquals(kernel, Files.readAllBytes(download("/blobs/" + blob.sha256())));
+        assertEquals("404", status(base + "/snapshots/" + id + "/boot/initrd.img"));
+        assertEquals("404", status(base + "/blobs/" + "0".repeat(64)));
+    }
+
+    @Test
+    void configArchives_andBootReports_goToTheNodes() throws Exception {
+        assertEquals("tar bytes", curl(base + "/nodes/vm-01/config.tar").stdout());
+        assertEquals("404", status(base + "/nodes/vm-02/config.tar"));
+        assertEquals("200", status("-X", "POST", "--data-binary", "{\"node\":\"vm-01\"}", base + "/nodes/vm-01/booted"));
+        assertTrue(reports.contains("vm-01 {\"node\":\"vm-01\"}"), reports.toString());
+        assertEquals("404", status("-X", "POST", "--data-binary", "x", base + "/nodes/vm-02/booted"));
+        assertEquals("404", status("-X", "POST", "--data-binary", "x", base + "/boot/vmlinuz"));
+    }
+
+    @Test
+    void anOversizedReport_isRefusedBeforeItIsBuffered_andTheServerGoesOn() throws Exception {
+        Path big = dir.resolve("big.json");
+        Files.write(big, new byte[HttpBootServer.MAX_REPORT + 1]);
+        assertEquals("413", status("-X", "POST", "--data-binary", "@" + big, base + "/nodes/vm-01/booted"));
         assertEquals("200", status(base + "/boot/vmlinuz"));
     }
 }
