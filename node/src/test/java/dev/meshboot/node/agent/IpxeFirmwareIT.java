@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meshboot.images.testing.Processes;
 import dev.meshboot.images.testing.Tiers;
+import dev.meshboot.node.netboot.VmLab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,16 +30,12 @@ class IpxeFirmwareIT {
     @TempDir
     Path dir;
 
-    private final String ns = "mbq" + ProcessHandle.current().pid() % 100000;
-    private final String hostIf = ns + "h";
-    private final String bridgeIf = ns + "b";
+    private VmLab lab;
+    private String ns;
+    private String hostIf;
     private Agent agent;
     private Process qemu;
     private Process dnsmasq;
-
-    private Processes.Result sh(String script) throws Exception {
-        return Processes.bash(dir, script);
-    }
 
     private void must(String script) throws Exception {
         Processes.must(dir, script);
@@ -49,22 +46,10 @@ class IpxeFirmwareIT {
         Tiers.requireRoot();
         Tiers.requireTool("ip");
         Tiers.requireTool("qemu-system-x86_64");
-        Tiers.requireTool("socat");
-        sh("ip netns del " + ns + " 2>/dev/null; ip link del " + hostIf + " 2>/dev/null; true");
-        must(String.join(" && ",
-                "ip netns add " + ns,
-                "ip -n " + ns + " link set lo up",
-                "ip -n " + ns + " link add br0 type bridge",
-                "ip -n " + ns + " link set br0 up",
-                "ip -n " + ns + " tuntap add dev tap0 mode tap",
-                "ip -n " + ns + " link set tap0 master br0",
-                "ip -n " + ns + " link set tap0 up",
-                "ip link add " + hostIf + " type veth peer name " + bridgeIf,
-                "ip link set " + bridgeIf + " netns " + ns,
-                "ip -n " + ns + " link set " + bridgeIf + " master br0",
-                "ip -n " + ns + " link set " + bridgeIf + " up",
-                "ip addr add 10.99.5.1/24 dev " + hostIf,
-                "ip link set " + hostIf + " up"));
+        Tiers.requireTool("dnsmasq");
+        lab = new VmLab(dir).up();
+        ns = lab.ns;
+        hostIf = lab.hostIf;
     }
 
     @AfterEach
@@ -78,7 +63,9 @@ class IpxeFirmwareIT {
         if (agent != null) {
             agent.close();
         }
-        sh("ip netns del " + ns + " 2>/dev/null; ip link del " + hostIf + " 2>/dev/null; true");
+        if (lab != null) {
+            lab.close();
+        }
     }
 
     private List<String> startAgent(int tftpPort) throws Exception {
@@ -115,6 +102,8 @@ class IpxeFirmwareIT {
                 tftpRoot: tftp
                 bootDir: boot
                 store: store
+                leases: leases.json
+                installs: installs.json
                 """.formatted(mode, hostIf, tftpPort));
         agent = Agent.start(AgentConfig.read(dir.resolve("agent.yaml")), Clock.systemUTC());
         List<String> requests = new CopyOnWriteArrayList<>();

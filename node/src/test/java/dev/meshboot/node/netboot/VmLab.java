@@ -19,20 +19,20 @@ import java.util.regex.Pattern;
  * a real layer 2. An IPv6 router-advertisement source (dnsmasq, RA only) sits on the bridge, or iPXE waits ~13 s
  * per boot for one (LAB-qemu-pxe.md, pitfall 7). Everything is removed on close.
  */
-final class VmLab implements AutoCloseable {
-    static final String HOST_ADDRESS = "10.99.5.1";
+public final class VmLab implements AutoCloseable {
+    public static final String HOST_ADDRESS = "10.99.5.1";
 
-    final String ns = "mbn" + ProcessHandle.current().pid() % 100000;
-    final String hostIf = ns + "h";
+    public final String ns = "mbn" + ProcessHandle.current().pid() % 100000;
+    public final String hostIf = ns + "h";
     private final String bridgeIf = ns + "b";
     private final Path dir;
     private Process ra;
 
-    VmLab(Path dir) {
+    public VmLab(Path dir) {
         this.dir = dir;
     }
 
-    VmLab up() throws Exception {
+    public VmLab up() throws Exception {
         down();
         Processes.must(dir, String.join(" && ",
                 "ip netns add " + ns,
@@ -57,7 +57,7 @@ final class VmLab implements AutoCloseable {
     }
 
     /** Adds another address of the boot-server side, e.g. for a second server. */
-    void addHostAddress(String address) throws Exception {
+    public void addHostAddress(String address) throws Exception {
         Processes.must(dir, "ip addr add " + address + "/24 dev " + hostIf);
     }
 
