@@ -1,0 +1,99 @@
+package dev.meshboot.node.mesh;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides which chunks a member fetches next, and from whom: a pure function of what it lacks, what each peer
+ * holds, what is in flight, and which peers are avoided. The policy is BitTorrent's, for the same reasons:
+ * <ul>
+ *   <li><b>rarest first</b>: the chunks fewest peers hold are fetched first, so a chunk held by one peer is copied
+ *       before that peer can fail, and the swarm soon has many sources for everything;
+ *   <li><b>spread</b>: each chunk goes to the least busy peer that holds it (ties by name), so N members pull from
+ *       N-1 sources instead of all from the first one;
+ *   <li><b>bounded</b>: at most {@code perPeer} requests in flight to one peer, so a slow peer never holds more than
+ *       its share, and {@code total} in flight overall;
+ *   <li><b>avoided</b>: a peer that served a bad chunk is not asked again (the scrub may forgive it later).
+ * </ul>
+ * Ties between equally rare chunks go by their order in the snapshot, so a member serves what it has early: the
+ * front of an archive first.
+ */
+public final class FetchPlanner {
+    /** One request to make: this chunk from this peer. */
+    public record Fetch(String chunk, String peer) {}
+
+    private final int perPeer;
+    private final int total;
+
+    public FetchPlanner(int perPeer, int total) {
+        if (perPeer < 1 || total < 1) {
+            throw new IllegalArgumentException("limits must be at least 1");
+        }
+        this.perPeer = perPeer;
+        this.total = total;
+    }
+
+    /**
+     * @param missing the chunks this member lacks, in snapshot order
+     * @param holdings what each peer holds
+     * @param inFlight requests already made: chunk to peer
+     * @param avoided peers not to ask
+     */
+    public List<Fetch> next(List<String> missing, Map<String, ? extends Collection<String>> holdings,
+            Map<String, String> inFlight, Set<String> avoided) {
+        Map<String, Integer> load = new HashMap<>();
+        inFlight.values().forEach(p -> load.merge(p, 1, Integer::sum));
+        Map<String, Set<String>> holders = new LinkedHashMap<>();
+        for (String chunk : missing) {
+            if (inFlight.containsKey(chunk)) {
+                continue;
+            }
+            Set<String> h = new HashSet<>();
+            holdings.forEach((peer, chunks) -> {
+                if (!avoided.contains(peer) && chunks.contains(chunk)) {
+                    h.add(peer);
+                }
+            });
+            if (!h.isEmpty()) {
+                holders.put(chunk, h);
+            }
+        }
+        Map<String, Integer> order = new HashMap<>();
+        for (int i = 0; i < missing.size(); i++) {
+            order.putIfAbsent(missing.get(i), i);
+        }
+        List<String> byRarity = new ArrayList<>(holders.keySet());
+        byRarity.sort(Comparator.<String>comparingInt(c -> holders.get(c).size()).thenComparingInt(order::get));
+        List<Fetch> out = new ArrayList<>();
+        int budget = total - inFlight.size();
+        for (String chunk : byRarity) {
+            if (budget <= 0) {
+                break;
+            }
+            String best = null;
+            for (String peer : holders.get(chunk)) {
+                int l = load.getOrDefault(peer, 0);
+                if (l >= perPeer) {
+                    continue;
+                }
+                if (best == null || l < load.getOrDefault(best, 0) || (l == load.getOrDefault(best, 0)
+                        && peer.compareTo(best) < 0)) {
+                    best = peer;
+                }
+            }
+            if (best != null) {
+                out.add(new Fetch(chunk, best));
+                load.merge(best, 1, Integer::sum);
+                budget--;
+            }
+        }
+        return out;
+    }
+}

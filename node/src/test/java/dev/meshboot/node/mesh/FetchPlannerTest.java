@@ -1,0 +1,48 @@
+package dev.meshboot.node.mesh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class FetchPlannerTest {
+    @Test
+    void theRarestChunk_comesFirst_thenSnapshotOrder() {
+        Map<String, Set<String>> holdings = Map.of("p1", Set.of("a", "b", "c"), "p2", Set.of("a", "c"));
+        List<FetchPlanner.Fetch> f = new FetchPlanner(8, 8).next(List.of("a", "b", "c"), holdings, Map.of(), Set.of());
+        assertEquals("b", f.getFirst().chunk(), "b has one holder");
+        assertEquals(List.of("b", "a", "c"), f.stream().map(FetchPlanner.Fetch::chunk).toList());
+    }
+
+    @Test
+    void requests_areSpreadAcrossPeers_andBoundedPerPeer() {
+        Map<String, Set<String>> holdings = Map.of("p1", Set.of("a", "b", "c", "d", "e"), "p2", Set.of("a", "b", "c", "d", "e"));
+        List<FetchPlanner.Fetch> f = new FetchPlanner(2, 8).next(List.of("a", "b", "c", "d", "e"), holdings, Map.of(),
+                Set.of());
+        assertEquals(4, f.size(), "two peers, two each");
+        Map<String, Integer> perPeer = new HashMap<>();
+        f.forEach(x -> perPeer.merge(x.peer(), 1, Integer::sum));
+        assertEquals(Map.of("p1", 2, "p2", 2), perPeer);
+    }
+
+    @Test
+    void inFlightChunks_areNotAskedTwice_andCountAgainstTheLimits() {
+        Map<String, Set<String>> holdings = Map.of("p1", Set.of("a", "b", "c"));
+        List<FetchPlanner.Fetch> f = new FetchPlanner(2, 8).next(List.of("a", "b", "c"), holdings, Map.of("a", "p1"),
+                Set.of());
+        assertEquals(List.of(new FetchPlanner.Fetch("b", "p1")), f);
+        assertEquals(List.of(), new FetchPlanner(4, 1).next(List.of("b"), holdings, Map.of("a", "p1"), Set.of()));
+    }
+
+    @Test
+    void anAvoidedPeer_isNeverAsked_evenWhenItAloneHoldsAChunk() {
+        Map<String, Set<String>> holdings = Map.of("bad", Set.of("a", "b"), "good", Set.of("b"));
+        List<FetchPlanner.Fetch> f = new FetchPlanner(4, 4).next(List.of("a", "b"), holdings, Map.of(), Set.of("bad"));
+        assertEquals(List.of(new FetchPlanner.Fetch("b", "good")), f);
+        assertTrue(f.stream().noneMatch(x -> x.peer().equals("bad")));
+    }
+}
