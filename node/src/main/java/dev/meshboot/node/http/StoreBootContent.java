@@ -9,6 +9,7 @@ import dev.meshboot.images.manifest.ChunkRef;
 import dev.meshboot.images.paths.ConfinedPath;
 import dev.meshboot.images.store.ChunkStore;
 import dev.meshboot.images.store.SnapshotStore;
+import dev.meshboot.node.mesh.PendingSnapshots;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,6 +35,7 @@ import java.util.regex.Pattern;
  *   /snapshots/ID/core, /extras          an archive: its stored zstd frames back to back; ETag = its SHA-256
  *   /snapshots/ID/manifest.json, .sig    the manifest and its signature
  *   /snapshots/ID/boot/NAME              a boot artifact of the snapshot (vmlinuz, initrd.img, ipxe.efi, ...)
+ *   /snapshots/ID/held                   which of the snapshot's chunks this server holds (also while fetching it)
  *   /chunks/ID                           one stored chunk, for /init and peers
  *   /blobs/SHA256                        one boot-artifact blob, for peers
  *   /nodes/NAME/config.tar               the node's config archive, rendered from the documents
@@ -47,6 +49,7 @@ public final class StoreBootContent implements BootContent {
     private static final Pattern CHUNK = Pattern.compile("/chunks/([0-9a-f]{64})");
     private static final Pattern ARTIFACT = Pattern.compile("/snapshots/([0-9a-f]{64})/boot/([A-Za-z0-9._+-]{1,64})");
     private static final Pattern BLOB = Pattern.compile("/blobs/([0-9a-f]{64})");
+    private static final Pattern HELD = Pattern.compile("/snapshots/([0-9a-f]{64})/held");
     private static final Pattern CONFIG = Pattern.compile("/nodes/([a-z0-9][a-z0-9._-]{0,62})/config\\.tar");
     private static final Pattern BOOTED = Pattern.compile("/nodes/([a-z0-9][a-z0-9._-]{0,62})/booted");
 
@@ -76,6 +79,7 @@ public final class StoreBootContent implements BootContent {
     private final Path bootDir;
     private final Function<Mac, Optional<String>> scripts;
     private final ArtifactStore artifacts;
+    private final PendingSnapshots pending;
     private final Nodes nodes;
     private final Map<String, SnapshotStore.Snapshot> snapshots = new ConcurrentHashMap<>();
     private final Map<String, String> fileHashes = new ConcurrentHashMap<>();
@@ -91,6 +95,7 @@ public final class StoreBootContent implements BootContent {
         this.bootDir = bootDir;
         this.scripts = scripts;
         this.artifacts = new ArtifactStore(store.root());
+        this.pending = new PendingSnapshots(store);
         this.nodes = nodes;
     }
 
@@ -122,6 +127,17 @@ public final class StoreBootContent implements BootContent {
         }
         if ((m = BLOB.matcher(path)).matches()) {
             return blob(m.group(1));
+        }
+        if ((m = HELD.matcher(path)).matches()) {
+            try {
+                // Not cached: it changes with every chunk a fetching member stores. ETag = the bits' hash.
+                return pending.held(m.group(1)).map(bits -> {
+                    byte[] b = (bits + "\n").getBytes(StandardCharsets.US_ASCII);
+                    return Representation.of("text/plain", sha256(b), List.of(new Representation.BytesSpan(b, 0, b.length)));
+                });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         if ((m = CONFIG.matcher(path)).matches()) {
             return nodes.configArchive(m.group(1)).map(b -> Representation.of("application/x-tar", sha256(b),
