@@ -23,7 +23,19 @@ public final class SharedLibraries {
 
     /** The absolute library paths {@code ldd} prints for {@code program}; empty for a static program. */
     public static List<String> of(Path program) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ldd", program.toString()).redirectErrorStream(true).start();
+        return of(program, List.of());
+    }
+
+    /**
+     * The same, with more directories searched first ({@code LD_LIBRARY_PATH}): for libraries that find their
+     * siblings through an {@code $ORIGIN} run path, as a JRE's do.
+     */
+    public static List<String> of(Path program, List<Path> searchFirst) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("ldd", program.toString()).redirectErrorStream(true);
+        if (!searchFirst.isEmpty()) {
+            pb.environment().put("LD_LIBRARY_PATH", String.join(":", searchFirst.stream().map(Path::toString).toList()));
+        }
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
