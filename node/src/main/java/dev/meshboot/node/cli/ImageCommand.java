@@ -9,7 +9,11 @@ import dev.meshboot.images.manifest.ChunkRef;
 import dev.meshboot.images.manifest.SnapshotManifest;
 import dev.meshboot.images.read.SnapshotReader;
 import dev.meshboot.images.signing.KeyFiles;
+import dev.meshboot.images.store.ChunkStore;
 import dev.meshboot.images.store.SnapshotStore;
+import dev.meshboot.node.mesh.ChunkReplicator;
+import dev.meshboot.node.mesh.FetchPlanner;
+import dev.meshboot.node.mesh.RateLimiter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -35,7 +39,7 @@ import picocli.CommandLine.Spec;
 /** {@code meshboot image}: build, check, read and compare OS snapshots (docs/snapshot-format.md). */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Build, verify, extract and compare OS snapshots.",
         subcommands = {ImageCommand.Build.class, ImageCommand.Verify.class, ImageCommand.Extract.class,
-                ImageCommand.Cat.class, ImageCommand.Ls.class, ImageCommand.Diff.class})
+                ImageCommand.Cat.class, ImageCommand.Ls.class, ImageCommand.Diff.class, ImageCommand.Fetch.class})
 final class ImageCommand implements Runnable {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -361,4 +365,85 @@ final class ImageCommand implements Runnable {
         }
         return list;
     }
+
+    @Command(name = "fetch", mixinStandardHelpOptions = true,
+            description = "Fetch a snapshot from peers' HTTP servers into the store, chunk by chunk: rarest first, "
+                    + "spread over the peers, every chunk verified; resumes where a previous run stopped.")
+    static final class Fetch implements Callable<Integer> {
+        @Spec
+        private picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The snapshot id (64 hex digits).")
+        String id;
+
+        @Option(names = "--store", required = true, paramLabel = "DIR", description = "The snapshot store directory.")
+        Path store;
+
+        @Option(names = "--peer", required = true, paramLabel = "URL",
+                description = "A peer's HTTP base URL, e.g. http://10.0.0.2:8080. Repeatable.")
+        List<java.net.URI> peers = new ArrayList<>();
+
+        @Option(names = "--trust", paramLabel = "PUBKEY", description = "Also trust this signing key (FILE.pub).")
+        List<Path> trust = new ArrayList<>();
+
+        @Option(names = "--limit", paramLabel = "RATE",
+                description = "Cap the download rate, bytes per second with an optional K, M or G suffix (decimal).")
+        String limit;
+
+        @Option(names = "--per-peer", paramLabel = "N", description = "Requests in flight to one peer (default: 4).")
+        int perPeer = 4;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            if (!id.matches("[0-9a-f]{64}")) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "'" + id + "' is not a snapshot id");
+            }
+            SnapshotStore s = SnapshotStore.open(store);
+            List<java.security.PublicKey> keys = new ArrayList<>();
+            for (Path p : trust) {
+                keys.add(KeyFiles.readPublicKey(p));
+            }
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            byte[][] manifest = manifestFromAnyPeer(http);
+            Optional<RateLimiter> cap = limit == null ? Optional.empty()
+                    : Optional.of(new RateLimiter(Sizes.parseRate(limit), System::nanoTime,
+                            n -> Thread.sleep(n / 1_000_000, (int) (n % 1_000_000))));
+            List<ChunkReplicator.Peer> ps = new ArrayList<>();
+            for (java.net.URI u : peers) {
+                ps.add(new ChunkReplicator.Peer(u.getAuthority(), u));
+            }
+            long t0 = System.nanoTime();
+            ChunkReplicator.Report r = new ChunkReplicator(s, http, new FetchPlanner(perPeer, perPeer * ps.size()), cap,
+                    ChunkReplicator.Listener.NONE, java.time.Duration.ofSeconds(60)).replicate(id, manifest[0],
+                    manifest[1], ps, keys);
+            out.printf("snapshot %s complete: %d chunks fetched in %.1f s from %s%s%n", id, r.chunks(),
+                    (System.nanoTime() - t0) / 1e9, new java.util.TreeMap<>(r.fromPeer()),
+                    r.avoided().isEmpty() ? "" : "; avoided (served bad chunks): " + r.avoided());
+            return 0;
+        }
+
+        /** The manifest and its signature from the first peer that holds the snapshot complete. */
+        private byte[][] manifestFromAnyPeer(java.net.http.HttpClient http) throws IOException, InterruptedException {
+            for (java.net.URI u : peers) {
+                try {
+                    byte[] m = get(http, u.resolve("/snapshots/" + id + "/manifest.json"));
+                    byte[] sig = get(http, u.resolve("/snapshots/" + id + "/manifest.sig"));
+                    if (m != null && sig != null && ChunkStore.idOf(m).equals(id)) {
+                        return new byte[][] {m, sig};
+                    }
+                } catch (IOException e) {
+                    // the next peer
+                }
+            }
+            throw new IOException("no peer serves the signed manifest of " + id);
+        }
+
+        private static byte[] get(java.net.http.HttpClient http, java.net.URI u) throws IOException, InterruptedException {
+            java.net.http.HttpResponse<byte[]> r = http.send(java.net.http.HttpRequest.newBuilder(u)
+                    .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            return r.statusCode() == 200 ? r.body() : null;
+        }
+    }
+
 }

@@ -37,4 +37,19 @@ final class Sizes {
         }
         return Math.multiplyExact(Integer.parseInt(t), mult);
     }
+
+    /** Parses a rate in bytes per second: 6250000, 500K, 50M, 1G (decimal multiples, as link speeds are). */
+    static long parseRate(String s) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)([0-9]{1,12})\\s*([KMG]?)").matcher(s.trim());
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException("rate '" + s + "': expected bytes per second, like 6250000 or 50M");
+        }
+        long mult = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+            case "K" -> 1_000L;
+            case "M" -> 1_000_000L;
+            case "G" -> 1_000_000_000L;
+            default -> 1L;
+        };
+        return Math.multiplyExact(Long.parseLong(m.group(1)), mult);
+    }
 }
