@@ -31,7 +31,7 @@ import java.util.concurrent.TimeoutException;
  *   <li>A local write is made durable, then multicast ({@link MessageKind#STORE_VERSIONS}); every receiver merges it.
  *   <li>On every view change each member runs one anti-entropy round with its successor in the view (a ring, so
  *       every member takes part in two rounds and the traffic grows with the number of members, not its square),
- *       and a joining member runs its first round with the coordinator. A round: digests, then summaries of the
+ *       and a joining member runs its first round with the coordinator (its predecessor then skips it). A round: digests, then summaries of the
  *       buckets that differ, then each side pushes the versions the other lacks. Nothing is replayed.
  *   <li>What a round teaches a member is multicast on, so after a merge one round across the old boundary is enough
  *       for both whole sides; a joiner's first round is not relayed (the others already hold what it learns).
@@ -152,7 +152,10 @@ public final class StoreReplicator implements AutoCloseable {
             }
             return;
         }
-        m.successor().ifPresent(peer -> startRound(peer, true));
+        // A member that has just joined runs its own first round with the coordinator; a second round with it now
+        // would push the whole store to it twice. After a merge nobody is new: every boundary pair exchanges.
+        m.successor().filter(peer -> m.merge() || m.previous().contains(peer))
+                .ifPresent(peer -> startRound(peer, true));
     }
 
     /** Step 1, at the peer: its digest; answer with the buckets that differ and our summaries of them. */
