@@ -34,6 +34,14 @@ public final class ClusterConfig {
         }
     }
 
+    /**
+     * No cluster, no node: what an agent serves before its store ever held valid documents (a new member that has
+     * not caught up yet). Every lookup finds nothing, so no machine is answered rather than a wrong answer given.
+     */
+    public static ClusterConfig empty() {
+        return new ClusterConfig(new Cluster("", 0, List.of()), List.of(), List.of(), Map.of(), List.of());
+    }
+
     public Cluster cluster() {
         return cluster;
     }

@@ -13,7 +13,15 @@ import dev.meshboot.clusterconfig.Node;
 import dev.meshboot.clusterconfig.Profile;
 import dev.meshboot.images.posix.PosixException;
 import dev.meshboot.images.store.SnapshotStore;
+import dev.meshboot.clusterconfig.CanonicalDocument;
+import dev.meshboot.clusterconfig.store.ReplicatedStore;
+import dev.meshboot.node.admin.AdminService;
+import dev.meshboot.node.admin.AdminSocketServer;
 import dev.meshboot.node.boot.ConfigBootPolicy;
+import dev.meshboot.node.cluster.ClusterChannel;
+import dev.meshboot.node.cluster.ClusterSecret;
+import dev.meshboot.node.cluster.Membership;
+import dev.meshboot.node.cluster.StoreReplicator;
 import dev.meshboot.node.boot.InstallRecords;
 import dev.meshboot.node.boot.LeaseBook;
 import dev.meshboot.node.dhcp.DhcpResponder;
@@ -39,36 +47,117 @@ import java.util.function.Function;
 
 /**
  * The node agent as it stands: it reads its settings and the cluster's documents (refusing to start on any
- * mistake), and serves DHCP or proxyDHCP, TFTP and HTTP from them on one machine. Membership, election and
- * replication (the mesh) come later and will start and stop these same servers as roles.
+ * mistake), joins its cluster's channel when it has a {@code cluster:} section, and serves DHCP or proxyDHCP, TFTP
+ * and HTTP from the replicated config store: every request reads the store's current view, so a change applied on
+ * any member is served by every boot server. Election (the mesh) comes later and will start and stop these same
+ * servers as roles, on the same channel ({@link #channel()}).
  */
 public final class Agent implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Agent.class.getName());
+    /** How long a joining member waits for its first anti-entropy round before deciding its store is empty. */
+    private static final java.time.Duration CATCH_UP = java.time.Duration.ofSeconds(30);
+
     private final AgentConfig settings;
-    private final ClusterConfig cluster;
+    private ReplicatedStore configStore;
+    private Optional<ClusterChannel> channel = Optional.empty();
+    private Optional<StoreReplicator> replicator = Optional.empty();
     private final EventLoopGroup group;
     private final List<AutoCloseable> running = new ArrayList<>();
     private HttpBootServer http;
     private ArtifactStore artifacts;
     private InstallRecords installs;
 
-    private Agent(AgentConfig settings, ClusterConfig cluster) {
+    private Agent(AgentConfig settings) {
         this.settings = settings;
-        this.cluster = cluster;
         this.group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     }
 
-    /** Reads everything and starts every server; throws before serving anything if a document is wrong. */
+    /**
+     * Reads everything, joins the cluster (if configured) and starts every server; throws before serving anything
+     * if a document file is wrong.
+     */
     public static Agent start(AgentConfig settings, Clock clock)
             throws IOException, ConfigException, InterruptedException {
-        ClusterConfig cluster = new ConfigLoader().load(settings.documents());
-        Agent agent = new Agent(settings, cluster);
+        List<CanonicalDocument> seed = List.of();
+        if (!settings.documents().isEmpty()) {
+            ConfigLoader loader = new ConfigLoader();
+            loader.load(settings.documents()); // valid as a whole, or the agent does not start
+            seed = loader.read(settings.documents());
+        }
+        Agent agent = new Agent(settings);
         try {
+            agent.startStore(clock, seed);
             agent.startServers(clock);
+            agent.startAdmin();
         } catch (IOException | RuntimeException | InterruptedException e) {
             agent.close();
             throw e;
         }
         return agent;
+    }
+
+    /**
+     * Opens the config store. Standalone: in memory, holding the document files. Cluster member: on disk, joined
+     * to the channel and caught up with the others; the document files are written into it only if it is still
+     * empty then (the first member of a new cluster), never over what the cluster holds (docs/cluster.md).
+     */
+    private void startStore(Clock clock, List<CanonicalDocument> seed) throws IOException, InterruptedException {
+        if (settings.cluster().isEmpty()) {
+            configStore = ReplicatedStore.inMemory("standalone", clock);
+            for (CanonicalDocument d : seed) {
+                configStore.write(d);
+            }
+            return;
+        }
+        AgentConfig.Membership m = settings.cluster().get();
+        ClusterSecret secret = ClusterSecret.read(m.secret());
+        try {
+            configStore = ReplicatedStore.open(settings.configStore(), m.channel().member(), clock);
+        } catch (dev.meshboot.clusterconfig.store.StoreCorruptException e) {
+            // Named files, each with why: the operator moves them aside and the member catches up from its peers.
+            throw new IOException(e.getMessage(), e);
+        }
+        try {
+            ClusterChannel ch = ClusterChannel.create(m.channel(), secret);
+            channel = Optional.of(ch);
+            StoreReplicator r = new StoreReplicator(configStore, ch, m.antiEntropy());
+            replicator = Optional.of(r);
+            r.start();
+            ch.connect();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot join cluster " + m.channel().cluster() + ": " + e.getMessage(), e);
+        }
+        if (!replicator.get().awaitCaughtUp(CATCH_UP)) {
+            LOG.log(System.Logger.Level.WARNING, "no catch-up from the coordinator within {0} s; serving what this"
+                    + " member holds", CATCH_UP.toSeconds());
+        }
+        if (configStore.documents().isEmpty() && !seed.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "the cluster holds no documents: seeding {0} from the files", seed.size());
+            replicator.get().write(seed);
+        }
+    }
+
+    private void startAdmin() throws IOException {
+        if (settings.adminSocket().isEmpty()) {
+            return;
+        }
+        AdminService.DocumentWriter writer = replicator.isPresent() ? replicator.get()::write : docs -> {
+            List<dev.meshboot.clusterconfig.store.VersionedDocument> out = new ArrayList<>();
+            for (CanonicalDocument d : docs) {
+                out.add(configStore.write(d));
+            }
+            return out;
+        };
+        running.add(AdminSocketServer.start(settings.adminSocket().get(), new AdminService(configStore, writer,
+                () -> channel.flatMap(ClusterChannel::membership).map(Membership::names)
+                        .orElse(List.of(configStore.member())))));
+    }
+
+    /** The configuration to serve now: the store's last valid one, read again on every request. */
+    private ClusterConfig config() {
+        return configStore.view().config().orElseGet(ClusterConfig::empty);
     }
 
     private void startServers(Clock clock) throws IOException, InterruptedException {
@@ -82,7 +171,7 @@ public final class Agent implements AutoCloseable {
         Optional<LeaseBook> leases = settings.proxy() ? Optional.empty()
                 : Optional.of(new LeaseBook(settings.leases(), clock));
         leases.ifPresent(running::add);
-        DhcpResponder responder = new DhcpResponder(new ConfigBootPolicy(() -> cluster, httpBase, settings.proxy(),
+        DhcpResponder responder = new DhcpResponder(new ConfigBootPolicy(this::config, httpBase, settings.proxy(),
                 leases), settings.proxy());
         DhcpServer dhcp = new DhcpServer(responder, new DhcpServer.Ports(settings.ports().dhcp(),
                 settings.ports().dhcpClient(), settings.proxy() ? settings.ports().pxe() : -1));
@@ -126,6 +215,7 @@ public final class Agent implements AutoCloseable {
         if (!name.matches("[A-Za-z0-9._-]{1,64}") || !FIRMWARE_FILES.contains(name)) {
             return Optional.empty();
         }
+        ClusterConfig cluster = config();
         return cluster.nodes().stream().map(cluster::snapshotFor).flatMap(Optional::stream).distinct().sorted()
                 .map(id -> content.artifactFile(id, name)).flatMap(Optional::stream).findFirst();
     }
@@ -137,6 +227,7 @@ public final class Agent implements AutoCloseable {
     private final class NodeParts implements StoreBootContent.Nodes {
         @Override
         public Optional<byte[]> configArchive(String node) {
+            ClusterConfig cluster = config();
             return cluster.node(node).map(n -> {
                 try {
                     return ConfigArchive.tar(new ConfigRenderer().render(cluster, n));
@@ -148,7 +239,7 @@ public final class Agent implements AutoCloseable {
 
         @Override
         public boolean booted(String node, byte[] report, InetSocketAddress from) {
-            Optional<Node> n = cluster.node(node);
+            Optional<Node> n = config().node(node);
             // Only from the node's own address: a weak check (the LAN is unauthenticated), but it stops a
             // neighbour's mistaken report from sending this node to a disk it does not have.
             if (n.isEmpty() || !from.getAddress().getHostAddress().equals(n.get().address().toString())) {
@@ -168,6 +259,7 @@ public final class Agent implements AutoCloseable {
      * into its profile's mode (docs/boot-flow.md).
      */
     Optional<String> script(Mac mac, Function<String, String> httpBases) {
+        ClusterConfig cluster = config();
         Optional<Node> node = cluster.nodeByMac(mac);
         if (node.isEmpty()) {
             return Optional.empty();
@@ -220,8 +312,23 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** The configuration served now (the store's last valid view; empty before there ever was one). */
     public ClusterConfig cluster() {
-        return cluster;
+        return config();
+    }
+
+    /** This member's copy of the replicated config store. */
+    public ReplicatedStore configStore() {
+        return configStore;
+    }
+
+    /**
+     * The cluster channel, for the subsystems that share it (membership, roles, snapshot replication): register a
+     * handler for a {@link dev.meshboot.node.cluster.MessageKind}, follow views with {@code onMembership}. Empty
+     * for a standalone agent.
+     */
+    public Optional<ClusterChannel> channel() {
+        return channel;
     }
 
     @Override
@@ -234,6 +341,8 @@ public final class Agent implements AutoCloseable {
             }
         }
         running.clear();
+        replicator.ifPresent(StoreReplicator::close);
+        channel.ifPresent(ClusterChannel::close);
         group.shutdownGracefully().syncUninterruptibly();
     }
 }

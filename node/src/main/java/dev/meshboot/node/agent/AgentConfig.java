@@ -11,7 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import dev.meshboot.node.cluster.ChannelSettings;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 
 /**
  * The agent's own settings (not replicated: they describe this machine): which cluster documents to read, which
@@ -19,7 +25,21 @@ import java.util.Set;
  * docs/configuration.md has a complete example.
  */
 public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<Interface> interfaces, Ports ports,
-        Path tftpRoot, Path bootDir, Path store, Path leases, List<String> bootServers, Path installs) {
+        Path tftpRoot, Path bootDir, Path store, Path leases, List<String> bootServers, Path installs,
+        Optional<Membership> cluster, Path configStore, Optional<Path> adminSocket) {
+
+    /** The default admin socket of an agent that is a cluster member. */
+    public static final Path DEFAULT_ADMIN_SOCKET = Path.of("/run/meshboot/admin.sock");
+
+    /**
+     * The {@code cluster:} section: how this agent joins its cluster (absent: a standalone agent that serves its
+     * documents from memory, as the single-machine tests and demos do).
+     *
+     * @param channel the channel's settings
+     * @param secret the cluster secret file (mode 0600)
+     * @param antiEntropy how often a member compares its store with its successor's besides on view changes
+     */
+    public record Membership(ChannelSettings channel, Path secret, Duration antiEntropy) {}
 
     /** An interface to serve: its kernel name, its cluster network, and this host's address on it. */
     public record Interface(String device, String network, Ipv4 address) {}
@@ -28,7 +48,11 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
     public record Ports(int dhcp, int dhcpClient, int pxe, int tftp, int http) {}
 
     private static final Set<String> KEYS = Set.of("documents", "mode", "interfaces", "ports", "tftpRoot", "bootDir", "store",
-            "leases", "bootServers", "installs");
+            "leases", "bootServers", "installs", "cluster", "configStore", "admin");
+    private static final Set<String> CLUSTER_KEYS = Set.of("name", "member", "secret", "transport", "bind", "port",
+            "multicast", "peers", "timeouts", "antiEntropySeconds");
+    private static final Set<String> TIMEOUT_KEYS = Set.of("suspect", "heartbeat", "verify", "mergeMin", "mergeMax",
+            "join");
 
     public static AgentConfig read(Path file) throws IOException, ConfigException {
         String f = file.toString();
@@ -57,8 +81,10 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
             }
             documents.add(p);
         }
-        if (documents.isEmpty()) {
-            errors.add(new ConfigError(f, "documents", "", "name at least one file of cluster documents"));
+        JsonNode clusterNode = root.path("cluster");
+        if (documents.isEmpty() && clusterNode.isMissingNode()) {
+            errors.add(new ConfigError(f, "documents", "", "name at least one file of cluster documents (required"
+                    + " without a cluster section)"));
         }
         String mode = root.path("mode").asText("full");
         if (!mode.equals("full") && !mode.equals("proxy")) {
@@ -112,11 +138,140 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
                 errors.add(new ConfigError(f, e.getKey(), e.getValue().toString(), "no such directory"));
             }
         }
+        Path configStore = dir.resolve(root.path("configStore").asText("/var/lib/meshboot/config"));
+        Optional<Membership> cluster = clusterNode.isMissingNode() ? Optional.empty()
+                : membership(clusterNode, dir, interfaces, f, errors);
+        JsonNode admin = root.path("admin");
+        admin.fieldNames().forEachRemaining(k -> {
+            if (!k.equals("socket")) {
+                errors.add(new ConfigError(f, "admin." + k, "", "unknown field (known: [socket])"));
+            }
+        });
+        Optional<Path> adminSocket = admin.has("socket") ? Optional.of(dir.resolve(admin.path("socket").asText()))
+                : cluster.map(c -> DEFAULT_ADMIN_SOCKET);
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
         return new AgentConfig(file, documents, mode.equals("proxy"), interfaces, ports, tftpRoot, bootDir, store,
-                leases, List.copyOf(bootServers), installs);
+                leases, List.copyOf(bootServers), installs, cluster, configStore, adminSocket);
+    }
+
+    private static Optional<Membership> membership(JsonNode c, Path dir, List<Interface> interfaces, String f,
+            List<ConfigError> errors) {
+        int before = errors.size();
+        c.fieldNames().forEachRemaining(k -> {
+            if (!CLUSTER_KEYS.contains(k)) {
+                errors.add(new ConfigError(f, "cluster." + k, "", "unknown field (known: "
+                        + CLUSTER_KEYS.stream().sorted().toList() + ")"));
+            }
+        });
+        String name = c.path("name").asText("");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            errors.add(new ConfigError(f, "cluster.name", name, "required: 1-64 letters, digits, '.', '_' or '-'"));
+        }
+        String member = c.path("member").asText(hostName());
+        if (!member.matches("[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}")) {
+            errors.add(new ConfigError(f, "cluster.member", member, "1-64 letters, digits or ._:@- (default: the host name)"));
+        }
+        Path secret = dir.resolve(c.path("secret").asText("/etc/meshboot/cluster.secret"));
+        String transportText = c.path("transport").asText("udp");
+        ChannelSettings.Transport transport = switch (transportText) {
+            case "udp" -> ChannelSettings.Transport.UDP;
+            case "tcp" -> ChannelSettings.Transport.TCP;
+            default -> {
+                errors.add(new ConfigError(f, "cluster.transport", transportText,
+                        "udp (IP multicast) or tcp (static peers)"));
+                yield ChannelSettings.Transport.UDP;
+            }
+        };
+        InetAddress bind = null;
+        String bindText = c.path("bind").asText(interfaces.isEmpty() ? "" : interfaces.getFirst().address().toString());
+        try {
+            bind = InetAddress.getByAddress(Ipv4.parse(bindText).toBytes());
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            errors.add(new ConfigError(f, "cluster.bind", bindText, "an IPv4 address of this host (default: the first"
+                    + " interface's)"));
+        }
+        int port = intIn(c, "port", 7800, 1, 65535, "cluster.", f, errors);
+        JsonNode mc = c.path("multicast");
+        String groupText = mc.path("address").asText("228.8.8.8");
+        InetSocketAddress multicast = null;
+        try {
+            InetAddress group = InetAddress.getByAddress(Ipv4.parse(groupText).toBytes());
+            if (!group.isMulticastAddress()) {
+                throw new IllegalArgumentException();
+            }
+            multicast = new InetSocketAddress(group, intIn(mc, "port", 45588, 1, 65535, "cluster.multicast.", f, errors));
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            errors.add(new ConfigError(f, "cluster.multicast.address", groupText, "an IPv4 multicast group (224.0.0.0/4)"));
+        }
+        List<InetSocketAddress> peers = new ArrayList<>();
+        JsonNode ps = c.path("peers");
+        for (int i = 0; i < ps.size(); i++) {
+            String v = ps.get(i).asText("");
+            try {
+                int colon = v.lastIndexOf(':');
+                int p = Integer.parseInt(v.substring(colon + 1));
+                if (colon < 0 || p < 1 || p > 65535) {
+                    throw new IllegalArgumentException();
+                }
+                peers.add(new InetSocketAddress(InetAddress.getByAddress(Ipv4.parse(v.substring(0, colon)).toBytes()), p));
+            } catch (IllegalArgumentException | IndexOutOfBoundsException | UnknownHostException e) {
+                errors.add(new ConfigError(f, "cluster.peers[" + i + "]", v, "an IPv4 address and port, like 10.0.0.2:7800"));
+            }
+        }
+        if (transport == ChannelSettings.Transport.TCP && ps.isEmpty()) {
+            errors.add(new ConfigError(f, "cluster.peers", "", "the tcp transport needs the static peers to ask at join"));
+        }
+        JsonNode t = c.path("timeouts");
+        t.fieldNames().forEachRemaining(k -> {
+            if (!TIMEOUT_KEYS.contains(k)) {
+                errors.add(new ConfigError(f, "cluster.timeouts." + k, "", "unknown field (known: "
+                        + TIMEOUT_KEYS.stream().sorted().toList() + ")"));
+            }
+        });
+        ChannelSettings.Timing d = ChannelSettings.Timing.DEFAULTS;
+        ChannelSettings.Timing timing = d;
+        try {
+            timing = new ChannelSettings.Timing(ms(t, "suspect", d.suspectAfter(), f, errors),
+                    ms(t, "heartbeat", d.heartbeat(), f, errors), ms(t, "verify", d.verify(), f, errors),
+                    ms(t, "mergeMin", d.mergeMin(), f, errors), ms(t, "mergeMax", d.mergeMax(), f, errors),
+                    ms(t, "join", d.join(), f, errors));
+        } catch (IllegalArgumentException e) {
+            errors.add(new ConfigError(f, "cluster.timeouts", t.toString(), e.getMessage()));
+        }
+        Duration antiEntropy = Duration.ofSeconds(intIn(c, "antiEntropySeconds", 30, 1, 86400, "cluster.", f, errors));
+        if (errors.size() > before) {
+            return Optional.empty();
+        }
+        return Optional.of(new Membership(new ChannelSettings(name, member, transport, bind, port, multicast, peers,
+                timing), secret, antiEntropy));
+    }
+
+    private static Duration ms(JsonNode timeouts, String name, Duration fallback, String f, List<ConfigError> errors) {
+        return Duration.ofMillis(intIn(timeouts, name, (int) fallback.toMillis(), 10, 600_000, "cluster.timeouts.", f,
+                errors));
+    }
+
+    private static int intIn(JsonNode parent, String name, int fallback, int min, int max, String prefix, String f,
+            List<ConfigError> errors) {
+        JsonNode n = parent.path(name);
+        if (n.isMissingNode()) {
+            return fallback;
+        }
+        if (!n.canConvertToInt() || n.asInt() < min || n.asInt() > max) {
+            errors.add(new ConfigError(f, prefix + name, n.asText(), "an integer from " + min + " to " + max));
+            return fallback;
+        }
+        return n.asInt();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName().split("\\.")[0];
+        } catch (UnknownHostException e) {
+            return "member";
+        }
     }
 
     private static int port(JsonNode ports, String name, int fallback, String file, List<ConfigError> errors) {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "A self-replicating peer boot mesh.",
-        subcommands = {KeyCommand.class, ImageCommand.class, ArtifactsCommand.class, NodeCommand.class, DemoCommand.class,
+        subcommands = {KeyCommand.class, ImageCommand.class, ArtifactsCommand.class, NodeCommand.class, ConfigCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

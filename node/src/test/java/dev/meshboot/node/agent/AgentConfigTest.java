@@ -60,4 +60,55 @@ class AgentConfigTest {
         assertTrue(m.contains("colour: unknown field"), m);
         assertEquals(5, e.errors().size(), m);
     }
+    @Test
+    void clusterSection_isRead_withDefaultsForWhatIsLeftOut() throws Exception {
+        AgentConfig c = AgentConfig.read(write("""
+                interfaces: [{device: eth0, network: prov, address: 10.0.0.1}]
+                tftpRoot: tftp
+                bootDir: boot
+                configStore: config
+                cluster:
+                  name: lab
+                  member: node-01
+                  secret: cluster.secret
+                  transport: tcp
+                  peers: [10.0.0.1:7800, 10.0.0.2:7800]
+                  timeouts: {suspect: 10000, heartbeat: 2000}
+                """));
+        AgentConfig.Membership m = c.cluster().orElseThrow();
+        assertEquals("lab", m.channel().cluster());
+        assertEquals("node-01", m.channel().member());
+        assertEquals(dev.meshboot.node.cluster.ChannelSettings.Transport.TCP, m.channel().transport());
+        assertEquals("/10.0.0.1", m.channel().bindAddress().toString());
+        assertEquals(7800, m.channel().bindPort());
+        assertEquals(2, m.channel().peers().size());
+        assertEquals(10000, m.channel().timing().suspectAfter().toMillis());
+        assertEquals(500, m.channel().timing().verify().toMillis());
+        assertEquals(dir.resolve("cluster.secret"), m.secret());
+        assertEquals(dir.resolve("config"), c.configStore());
+        assertEquals(java.util.Optional.of(AgentConfig.DEFAULT_ADMIN_SOCKET), c.adminSocket());
+        assertTrue(c.documents().isEmpty(), "a member needs no document files: the store has them");
+    }
+
+    @Test
+    void clusterMistakes_areRefusedWithFieldValueAndReason() throws Exception {
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.read(write("""
+                interfaces: [{device: eth0, network: prov, address: 10.0.0.1}]
+                tftpRoot: tftp
+                bootDir: boot
+                cluster:
+                  name: ""
+                  transport: carrier-pigeon
+                  multicast: {address: 10.1.1.1}
+                  peers: [10.0.0.2]
+                  timeouts: {suspect: 1000, heartbeat: 2000, jitter: 5}
+                """)));
+        String m = e.getMessage();
+        assertTrue(m.contains("cluster.name: required"), m);
+        assertTrue(m.contains("cluster.transport = 'carrier-pigeon': udp (IP multicast) or tcp"), m);
+        assertTrue(m.contains("cluster.multicast.address = '10.1.1.1': an IPv4 multicast group"), m);
+        assertTrue(m.contains("cluster.peers[0] = '10.0.0.2': an IPv4 address and port"), m);
+        assertTrue(m.contains("cluster.timeouts.jitter: unknown field"), m);
+        assertTrue(m.contains("must be shorter than the suspicion timeout"), m);
+    }
 }

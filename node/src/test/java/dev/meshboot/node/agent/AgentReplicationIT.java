@@ -1,0 +1,119 @@
+package dev.meshboot.node.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.meshboot.node.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Three agents in one JVM, members of one cluster over TCP on 127.0.0.1: the first seeds the store from its files,
+ * the others start with none and serve what it holds; {@code config apply} on one is served by all three.
+ */
+class AgentReplicationIT {
+    @TempDir
+    Path dir;
+
+    private final List<Agent> agents = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        agents.reversed().forEach(Agent::close);
+    }
+
+    private static void await(java.util.function.BooleanSupplier c, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 20 s: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void anApplyOnOneAgent_isServedByEveryAgent() throws Exception {
+        Files.writeString(dir.resolve("cluster.yaml"), """
+                kind: Cluster
+                name: lab
+                spec: {networks: [{name: prov, subnet: 10.99.0.0/24}]}
+                ---
+                kind: Profile
+                name: compute
+                spec: {os: debian}
+                ---
+                kind: Node
+                name: n1
+                spec: {mac: "52:54:00:00:00:01", address: 10.99.0.11, profile: compute}
+                """);
+        Path secret = Files.writeString(dir.resolve("cluster.secret"), "a secret for the agent test, 32+ bytes\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                ports.add(s.getLocalPort());
+            }
+        }
+        String peers = ports.stream().map(p -> "127.0.0.1:" + p).toList().toString();
+        for (int i = 0; i < 3; i++) {
+            Path home = Files.createDirectories(dir.resolve("a" + i));
+            Files.createDirectories(home.resolve("tftp"));
+            Files.createDirectories(home.resolve("boot"));
+            Path settings = Files.writeString(home.resolve("agent.yaml"), (i == 0 ? "documents: [../cluster.yaml]\n" : "")
+                    + """
+                    interfaces: [{device: lo, network: prov, address: 127.0.0.1}]
+                    ports: {dhcp: 0, tftp: 0, http: 0}
+                    tftpRoot: tftp
+                    bootDir: boot
+                    store: snapshots
+                    installs: installs.json
+                    configStore: config
+                    admin: {socket: admin.sock}
+                    cluster:
+                      name: agent-test
+                      member: a%d
+                      secret: ../cluster.secret
+                      transport: tcp
+                      bind: 127.0.0.1
+                      port: %d
+                      peers: %s
+                    """.formatted(i, ports.get(i), peers));
+            agents.add(Agent.start(AgentConfig.read(settings), Clock.systemUTC()));
+        }
+        await(() -> agents.stream().allMatch(a -> a.cluster().node("n1").isPresent()), "the seed reached every agent");
+
+        Path n2 = Files.writeString(dir.resolve("n2.yaml"), """
+                kind: Node
+                name: n2
+                spec: {mac: "52:54:00:00:00:02", address: 10.99.0.12, profile: compute}
+                """);
+        StringWriter out = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("config", "apply", "--socket", dir.resolve("a2/admin.sock").toString(),
+                n2.toString()), out.toString());
+        await(() -> agents.stream().allMatch(a -> a.cluster().node("n2").isPresent()), "n2 served by every agent");
+        for (Agent a : agents) {
+            assertEquals("10.99.0.12", a.cluster().node("n2").orElseThrow().address().toString());
+            assertEquals(3, a.channel().orElseThrow().membership().orElseThrow().members().size());
+            assertTrue(Files.exists(dir.resolve("a0/config")), "the store is on disk");
+        }
+    }
+}
