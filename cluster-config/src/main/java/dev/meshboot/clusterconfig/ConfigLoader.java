@@ -367,8 +367,18 @@ public final class ConfigLoader {
     }
 
     private Cluster cluster(Raw r, List<ConfigError> errors) {
-        Spec s = new Spec(r, errors, Set.of("bootServers", "networks"));
+        Spec s = new Spec(r, errors, Set.of("bootServers", "networks", "rollout"));
         int k = s.integer("bootServers", 1, 1, 64);
+        s.at("rollout").fieldNames().forEachRemaining(f -> {
+            if (!Set.of("batch", "maxFailures", "healthTimeout").contains(f)) {
+                s.error("spec.rollout." + f, "", "unknown field (known: [batch, healthTimeout, maxFailures])");
+            }
+        });
+        Cluster.Rollout rollout = new Cluster.Rollout(
+                s.integer("rollout.batch", Cluster.Rollout.DEFAULTS.batch(), 1, 1000),
+                s.integer("rollout.maxFailures", Cluster.Rollout.DEFAULTS.maxFailures(), 0, 1000),
+                s.parsed("rollout.healthTimeout", false, ConfigLoader::duration)
+                        .orElse(Cluster.Rollout.DEFAULTS.healthTimeout()));
         List<Network> networks = new ArrayList<>();
         List<JsonNode> nets = s.list("networks");
         if (nets.isEmpty()) {
@@ -383,7 +393,25 @@ public final class ConfigLoader {
                 networks.add(n);
             });
         }
-        return new Cluster(r.envelope().name(), k, networks);
+        return new Cluster(r.envelope().name(), k, networks, rollout);
+    }
+
+    /** "90s", "15m", "2h": at least 10 seconds, at most a day. */
+    static java.time.Duration duration(String v) {
+        java.util.regex.Matcher m = Pattern.compile("([0-9]{1,6})(s|m|h)").matcher(v.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("a duration like 90s, 15m or 2h");
+        }
+        long n = Long.parseLong(m.group(1));
+        java.time.Duration d = switch (m.group(2)) {
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            default -> java.time.Duration.ofHours(n);
+        };
+        if (d.compareTo(java.time.Duration.ofSeconds(10)) < 0 || d.compareTo(java.time.Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("between 10s and 24h");
+        }
+        return d;
     }
 
     private Optional<Network> network(Raw r, Spec s, String path, JsonNode n) {
@@ -528,7 +556,7 @@ public final class ConfigLoader {
     private Optional<Node> node(Raw r, Cluster cluster, Set<String> declaredProfiles, Map<String, Profile> profiles,
             Map<Mac, String> macs, Map<Ipv4, String> addresses, List<ConfigError> errors) {
         Spec s = new Spec(r, errors, Set.of("mac", "hostname", "network", "address", "profile", "channel", "install",
-                "reinstall"));
+                "reinstall", "hooks"));
         String name = r.envelope().name();
         Optional<Mac> mac = s.parsed("mac", true, Mac::parse);
         mac.ifPresent(m -> {
@@ -576,7 +604,36 @@ public final class ConfigLoader {
         if (mac.isEmpty() || address.isEmpty() || network.isEmpty() || profile.filter(profiles::containsKey).isEmpty()) {
             return Optional.empty();
         }
+        Node.Hooks hooks = hooks(s);
         return Optional.of(new Node(name, mac.get(), hostname, network.get().name(), address.get(), profile.get(),
-                channel, install, reinstall));
+                channel, install, reinstall, hooks));
+    }
+
+    /** A node's rollout hooks: each a command as a list of arguments (no shell), or a single string split on spaces. */
+    private static Node.Hooks hooks(Spec s) {
+        s.at("hooks").fieldNames().forEachRemaining(f -> {
+            if (!Set.of("drain", "undrain", "power").contains(f)) {
+                s.error("spec.hooks." + f, "", "unknown field (known: [drain, power, undrain])");
+            }
+        });
+        return new Node.Hooks(command(s, "hooks.drain"), command(s, "hooks.undrain"), command(s, "hooks.power"));
+    }
+
+    private static List<String> command(Spec s, String path) {
+        JsonNode n = s.at(path);
+        List<String> argv = new ArrayList<>();
+        if (n.isMissingNode() || n.isNull()) {
+            return argv;
+        }
+        if (n.isTextual()) {
+            argv.addAll(List.of(n.asText().trim().split("\\s+")));
+        } else if (n.isArray()) {
+            n.forEach(a -> argv.add(a.asText()));
+        }
+        if (argv.isEmpty() || argv.getFirst().isEmpty() || !argv.getFirst().startsWith("/")) {
+            s.error("spec." + path, n.toString(), "a command: an absolute program path and its arguments");
+            return List.of();
+        }
+        return argv;
     }
 }

@@ -1,5 +1,6 @@
 package dev.meshboot.clusterconfig;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -10,10 +11,30 @@ import java.util.Optional;
  * The boot server compares it with the generation the node reported after its last install.
  */
 public record Node(String name, Mac mac, String hostname, String network, Ipv4 address, String profile,
-        String channel, Optional<Profile.InstallMode> install, int reinstall) {
+        String channel, Optional<Profile.InstallMode> install, int reinstall, Hooks hooks) {
+
+    public Node(String name, Mac mac, String hostname, String network, Ipv4 address, String profile, String channel,
+            Optional<Profile.InstallMode> install, int reinstall) {
+        this(name, mac, hostname, network, address, profile, channel, install, reinstall, Hooks.NONE);
+    }
 
     public Node(String name, Mac mac, String hostname, String network, Ipv4 address, String profile, String channel,
             Optional<Profile.InstallMode> install) {
-        this(name, mac, hostname, network, address, profile, channel, install, 0);
+        this(name, mac, hostname, network, address, profile, channel, install, 0, Hooks.NONE);
+    }
+
+    /**
+     * Commands the rollout runs for this node (each an argument list, run without a shell, with MESHBOOT_NODE set):
+     * drain it before its reboot (take it out of the scheduler, wait for its jobs), undrain it after it is back and
+     * healthy, and power-cycle it when its agent does not answer a reboot request.
+     */
+    public record Hooks(List<String> drain, List<String> undrain, List<String> power) {
+        public static final Hooks NONE = new Hooks(List.of(), List.of(), List.of());
+
+        public Hooks {
+            drain = List.copyOf(drain);
+            undrain = List.copyOf(undrain);
+            power = List.copyOf(power);
+        }
     }
 }

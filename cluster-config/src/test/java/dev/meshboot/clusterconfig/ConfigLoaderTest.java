@@ -361,4 +361,44 @@ class ConfigLoaderTest {
                 "Template d spec.path"), fields, e.getMessage());
         assertTrue(e.getMessage().contains("Template c renders the same file for rhel"), e.getMessage());
     }
+
+    @Test
+    void rolloutPolicy_andNodeHooks_areRead() throws Exception {
+        ClusterConfig c = load(CLUSTER.replace("  bootServers: 1\n",
+                "  bootServers: 1\n  rollout: {batch: 2, maxFailures: 0, healthTimeout: 5m}\n") + """
+                ---
+                kind: Node
+                name: node-01
+                spec:
+                  mac: "52:54:00:00:00:01"
+                  address: 10.99.0.11
+                  profile: compute
+                  hooks:
+                    drain: /usr/local/bin/drain --wait 600
+                    power: [/usr/bin/ipmitool, -H, bmc-01, chassis, power, cycle]
+                """);
+        assertEquals(new Cluster.Rollout(2, 0, java.time.Duration.ofMinutes(5)), c.cluster().rollout());
+        Node.Hooks h = c.node("node-01").orElseThrow().hooks();
+        assertEquals(List.of("/usr/local/bin/drain", "--wait", "600"), h.drain());
+        assertEquals(List.of("/usr/bin/ipmitool", "-H", "bmc-01", "chassis", "power", "cycle"), h.power());
+        assertEquals(List.of(), h.undrain());
+    }
+
+    @Test
+    void rolloutAndHookMistakes_areNamed() {
+        ConfigException e = refused(CLUSTER.replace("  bootServers: 1\n",
+                "  bootServers: 1\n  rollout: {batch: 0, healthTimeout: 2s}\n") + """
+                ---
+                kind: Node
+                name: node-01
+                spec:
+                  mac: "52:54:00:00:00:01"
+                  address: 10.99.0.11
+                  profile: compute
+                  hooks: {drain: "drain-it", reboot: /x}
+                """);
+        List<String> fields = e.errors().stream().map(ConfigError::field).sorted().toList();
+        assertEquals(List.of("Cluster lab spec.rollout.batch", "Cluster lab spec.rollout.healthTimeout",
+                "Node node-01 spec.hooks.drain", "Node node-01 spec.hooks.reboot"), fields, e.getMessage());
+    }
 }

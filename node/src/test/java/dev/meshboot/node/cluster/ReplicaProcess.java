@@ -51,6 +51,19 @@ final class ReplicaProcess implements AutoCloseable {
         return r;
     }
 
+    /** A member on UDP multicast, in network namespace {@code ns}. */
+    static ReplicaProcess startMulticast(Path dir, String name, String ns, String group, Path log) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns,
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Djava.net.preferIPv4Stack=true",
+                "-cp", System.getProperty("java.class.path"), ReplicaMain.class.getName(), dir.toString(), name, "udp",
+                group));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ReplicaProcess r = new ReplicaProcess(name, p);
+        r.expect("READY", 60);
+        return r;
+    }
+
     private String expect(String prefix, int seconds) throws Exception {
         String l = lines.poll(seconds, TimeUnit.SECONDS);
         if (l == null || !l.startsWith(prefix)) {

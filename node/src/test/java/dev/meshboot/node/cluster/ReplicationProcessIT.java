@@ -90,4 +90,34 @@ class ReplicationProcessIT {
         replicas.getFirst().write("Node", "after", "{}");
         awaitAll(replicas, 5, 7);
     }
+
+    /**
+     * The default transport: UDP with IP multicast discovery, no peer list. Three JVMs in a network namespace whose
+     * loopback carries multicast (the host's own interfaces are never used) find each other and replicate.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void udpMulticast_membersFindEachOtherWithNoPeerList_andReplicate() throws Exception {
+        dev.meshboot.images.testing.Tiers.requireRoot();
+        dev.meshboot.images.testing.Tiers.requireTool("ip");
+        String ns = "mbm" + ProcessHandle.current().pid() % 100000;
+        dev.meshboot.images.testing.Processes.bash(dir, "ip netns del " + ns + " 2>/dev/null; true");
+        dev.meshboot.images.testing.Processes.must(dir, "ip netns add " + ns + " && ip -n " + ns + " link set lo up"
+                + " && ip -n " + ns + " link set lo multicast on && ip -n " + ns + " route add 224.0.0.0/4 dev lo");
+        try {
+            Path log = dir.resolve("multicast.log");
+            for (int i = 0; i < 3; i++) {
+                replicas.add(ReplicaProcess.startMulticast(dir.resolve("m" + i), "m" + i, ns, "239.9.9.9:45599", log));
+            }
+            awaitAll(replicas, 3, 0);
+            replicas.get(1).write("Node", "over-multicast", "{\"ok\":true}");
+            awaitAll(replicas, 3, 1);
+        } finally {
+            for (ReplicaProcess r : replicas) {
+                r.kill();
+            }
+            replicas.clear();
+            dev.meshboot.images.testing.Processes.bash(dir, "ip netns del " + ns);
+        }
+    }
 }
