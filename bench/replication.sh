@@ -6,6 +6,16 @@
 #
 #   bash bench/replication.sh                 # 500 MB tree, N = 2 4 8, 50 Mbit/s
 #   SIZE_MB=100 NS="2 4" bash bench/replication.sh
+#   SKIP_BUILD=1 bash bench/replication.sh    # use node/target/meshboot.jar as it is (no ./mvnw install)
+#
+# Environment: SIZE_MB (500), RATE_MBIT (50), NS ("2 4 8"), MODES ("swarm single"), SKIP_BUILD (0),
+# KEEP_LOGS (a directory: every run's member and agent logs are copied there).
+#
+# What is timed: every member's agent is started and serving, and every link shaped, before the clock starts; then
+# all members are told to fetch at once (a file on a shared read-only mount) and the time is the last member's
+# "fetched and verified" moment (/proc/uptime, the same clock on the host and in the containers). So the figure
+# includes each fetch's JVM start-up and manifest download, but not the agents' start-up. A member that is done
+# keeps its agent running (it keeps serving its chunks to the others, as a real member would).
 #
 # Needs root, Docker (started like .ci/test does), iproute2 (tc, nsenter from util-linux).
 set -euo pipefail
@@ -14,25 +24,49 @@ SIZE_MB=${SIZE_MB:-500}
 RATE_MBIT=${RATE_MBIT:-50}
 NS=${NS:-"2 4 8"}
 MODES=${MODES:-"swarm single"}
+KEEP_LOGS=${KEEP_LOGS:-}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 export JAVA_HOME
-WORK=$(mktemp -d /tmp/meshboot-bench-repl.XXXX)
 BRIDGE=mbbench0
+NETWORK=mbbench
 SUBNET=10.99.9
 IMAGE=meshboot-agent:bench
 PREFIX=meshboot-bench-
+JVM="java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -jar /app/meshboot.jar"
 
+remove_containers() {
+  local ids
+  ids=$(docker ps -aq --filter name=^/$PREFIX 2>/dev/null || true)
+  [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
+}
 cleanup() {
-  docker rm -f $(docker ps -aq --filter name=$PREFIX) >/dev/null 2>&1 || true
-  docker network rm mbbench >/dev/null 2>&1 || true
-  iptables -D DOCKER-USER -i $BRIDGE -o $BRIDGE -j ACCEPT 2>/dev/null || true
-  rm -rf "$WORK"
+  local rc=$?
+  set +e
+  remove_containers
+  docker network rm $NETWORK >/dev/null 2>&1
+  while iptables -D DOCKER-USER -i $BRIDGE -o $BRIDGE -j ACCEPT 2>/dev/null; do :; done
+  [ -z "${WORK:-}" ] || rm -rf "$WORK"
+  exit $rc
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+# What a killed earlier run left behind (only this script's own names).
+remove_containers
+docker network rm $NETWORK >/dev/null 2>&1 || true
+WORK=$(mktemp -d /tmp/meshboot-bench-repl.XXXX)
 
-echo "== building meshboot and the agent image"
-./mvnw -q -B -ntp install -DskipTests
-ctx=$WORK/image; root=$ctx/rootfs; mkdir -p "$root"/{bin,app,tmp,etc/meshboot,srv/meshboot/tftp,srv/meshboot/boot,var/lib/meshboot}
+if [ "${SKIP_BUILD:-0}" = 1 ]; then
+  echo "== SKIP_BUILD=1: using the existing node/target/meshboot.jar; building the agent image"
+  [ -f node/target/meshboot.jar ] || { echo "node/target/meshboot.jar is missing: build it or drop SKIP_BUILD" >&2; exit 1; }
+else
+  echo "== building meshboot and the agent image"
+  ./mvnw -q -B -ntp install -DskipTests
+fi
+# A private copy: a rebuild in the tree during the run must not change the jar under the benchmark.
+JAR=$WORK/meshboot.jar
+cp node/target/meshboot.jar "$JAR"
+ctx=$WORK/image; root=$ctx/rootfs; mkdir -p "$root"/{bin,app,tmp,run,etc/meshboot,srv/meshboot/tftp,srv/meshboot/boot,var/lib/meshboot}
 chmod 1777 "$root/tmp"
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.jfr,jdk.unsupported,jdk.naming.dns \
   --output "$root/jre" --strip-debug --no-header-files --no-man-pages --generate-cds-archive
@@ -40,7 +74,7 @@ for f in "$root/jre/bin/java" $(find "$root/jre/lib" -name '*.so'); do
   LD_LIBRARY_PATH=$root/jre/lib:$root/jre/lib/server ldd "$f" | grep -o '/[^ ]*' | grep -v "^$root" || true
 done | sort -u | while read -r lib; do mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; done
 cp /bin/busybox "$root/bin/busybox"
-cp node/target/meshboot.jar "$root/app/meshboot.jar"
+cp "$JAR" "$root/app/meshboot.jar"
 cat > "$ctx/Dockerfile" <<'EOF'
 FROM scratch
 COPY rootfs/ /
@@ -51,21 +85,23 @@ docker build -q -t $IMAGE "$ctx" >/dev/null
 
 echo "== a ${SIZE_MB} MB tree of real files (from /usr), snapshotted"
 tree=$WORK/tree; mkdir -p "$tree"
-budget=$((SIZE_MB * 1024 * 1024))
-find /usr/lib /usr/share -xdev -type f -size +4k -size -20M -printf '%s %p\n' 2>/dev/null | sort -k2 | while read -r size path; do
-  [ "$budget" -gt 0 ] || break
-  mkdir -p "$tree$(dirname "$path")"; cp -p "$path" "$tree$path" 2>/dev/null || true
-  budget=$((budget - size))
-done
-M="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED -jar node/target/meshboot.jar"
+# The list first, then one copy: a pipeline cut short by 'break' would die of SIGPIPE under pipefail.
+find /usr/lib /usr/share -xdev -type f -size +4k -size -20M -printf '%s %p\n' 2>/dev/null | sort -k2 \
+  | awk -v budget=$((SIZE_MB * 1024 * 1024)) 'budget > 0 { print substr($0, index($0, " ") + 1); budget -= $1 }' \
+  > "$WORK/files"
+tar -C / --no-recursion --verbatim-files-from -T <(sed 's|^/||' "$WORK/files") -cf - 2>/dev/null | tar -C "$tree" -xpf -
+echo "$(wc -l < "$WORK/files") files, $(du -sm "$tree" | cut -f1) MB"
+M="$JAVA_HOME/bin/java --enable-native-access=ALL-UNNAMED -jar $JAR"
 $M key generate --out "$WORK/key" >/dev/null
 ID=$($M image build --store "$WORK/origin-store" --key "$WORK/key" --name bench "$tree" | tail -1)
-WIRE=$($M image ls --store "$WORK/origin-store" --json | grep -o '"compressedBytes":[0-9]*' | head -1 | cut -d: -f2)
-[ -n "$WIRE" ] || WIRE=$(du -sb "$WORK/origin-store/chunks" | cut -f1)
+[[ $ID =~ ^[0-9a-f]{64}$ ]] || { echo "image build printed no snapshot id: $ID" >&2; exit 1; }
+# The wire bytes: what /chunks/ID serves, i.e. every stored chunk (zstd frames) once.
+WIRE=$(find "$WORK/origin-store/chunks" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+CHUNKS=$(find "$WORK/origin-store/chunks" -type f | wc -l)
 FLOOR=$(awk "BEGIN{printf \"%.1f\", $WIRE * 8 / ($RATE_MBIT * 1000000)}")
-echo "snapshot $ID: $WIRE bytes on the wire; floor at $RATE_MBIT Mbit/s = $FLOOR s"
+echo "snapshot $ID: $CHUNKS chunks, $WIRE bytes on the wire; floor at $RATE_MBIT Mbit/s = $FLOOR s"
 
-docker network create --internal -o com.docker.network.bridge.name=$BRIDGE --subnet $SUBNET.0/24 mbbench >/dev/null
+docker network create --internal -o com.docker.network.bridge.name=$BRIDGE --subnet $SUBNET.0/24 $NETWORK >/dev/null
 iptables -I DOCKER-USER -i $BRIDGE -o $BRIDGE -j ACCEPT
 
 agent_yaml() { # $1 = address
@@ -89,20 +125,52 @@ spec:
     - {name: prov, subnet: $SUBNET.0/24}
 EOF
 
-shape() { # $1 = container: both directions of its link at RATE_MBIT
-  local pid ifl veth
+veth_of() { # $1 = container: the host side of its eth0
+  local pid ifl
   pid=$(docker inspect -f '{{.State.Pid}}' "$1")
   ifl=$(nsenter -t "$pid" -n cat /sys/class/net/eth0/iflink)
-  veth=$(grep -l "^$ifl\$" /sys/class/net/*/ifindex | cut -d/ -f5)
+  grep -l "^$ifl\$" /sys/class/net/*/ifindex | cut -d/ -f5
+}
+shape() { # $1 = container: both directions of its link at RATE_MBIT
+  local pid veth
+  pid=$(docker inspect -f '{{.State.Pid}}' "$1")
+  veth=$(veth_of "$1")
   tc qdisc replace dev "$veth" root tbf rate ${RATE_MBIT}mbit burst 64kb latency 100ms
   nsenter -t "$pid" -n tc qdisc replace dev eth0 root tbf rate ${RATE_MBIT}mbit burst 64kb latency 100ms
 }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+cpu_busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+cpu_ns() { # $1 = container: CPU time used so far (cgroup v1 cpuacct, else v2 cpu.stat), in ns
+  local id f
+  id=$(docker inspect -f '{{.Id}}' "$1")
+  for f in /sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage /sys/fs/cgroup/system.slice/docker-$id.scope/cpu.stat; do
+    if [ -f "$f" ]; then
+      case $f in *cpu.stat) awk '/^usage_usec/{print $2 * 1000}' "$f" ;; *) cat "$f" ;; esac
+      return
+    fi
+  done
+  echo 0
+}
+wait_log() { # $1 = container, $2 = text, $3 = seconds
+  local i out
+  for i in $(seq 1 $(($3 * 5))); do
+    out=$(docker logs "$1" 2>&1 || true)
+    case $out in *"$2"*) return 0 ;; esac
+    [ "$(docker inspect -f '{{.State.Running}}' "$1")" = true ] || break
+    sleep 0.2
+  done
+  echo "$1: no '$2' within $3 s; its log:" >&2; docker logs "$1" >&2 || true
+  docker cp "$1":/tmp/agent.log - 2>/dev/null | tar -xO >&2 || true
+  return 1
+}
 
 run() { # $1 = N, $2 = swarm|single
-  local n=$1 mode=$2 j k peers start end
-  docker rm -f $(docker ps -aq --filter name=$PREFIX) >/dev/null 2>&1 || true
-  docker create --name ${PREFIX}origin --network mbbench --ip $SUBNET.10 $IMAGE \
-    /jre/bin/java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -jar /app/meshboot.jar node --config /etc/meshboot/agent.yaml >/dev/null
+  local n=$1 mode=$2 j k a b c peers start end t go cpu0 cpu1 ocpu0 mcpu0 ocpu mcpu otx0 otx log done_at
+  local from_origin=0 from_members=0 fetch_s="" fail=""
+  remove_containers
+  go=$WORK/go-$n-$mode; mkdir -p "$go"
+  docker create --name ${PREFIX}origin --network $NETWORK --ip $SUBNET.10 $IMAGE /bin/sh -c \
+    "exec $JVM node --config /etc/meshboot/agent.yaml" >/dev/null
   agent_yaml $SUBNET.10 > "$WORK/agent-origin.yaml"
   docker cp "$WORK/agent-origin.yaml" ${PREFIX}origin:/etc/meshboot/agent.yaml
   docker cp "$WORK/cluster.yaml" ${PREFIX}origin:/etc/meshboot/cluster.yaml
@@ -114,27 +182,81 @@ run() { # $1 = N, $2 = swarm|single
     if [ "$mode" = swarm ]; then
       for k in $(seq 1 "$n"); do [ "$k" = "$j" ] || peers="$peers --peer http://$SUBNET.$((20 + k)):8080"; done
     fi
-    docker create --name ${PREFIX}m$j --network mbbench --ip $SUBNET.$((20 + j)) $IMAGE /bin/sh -c \
-      "java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -jar /app/meshboot.jar node --config /etc/meshboot/agent.yaml >/tmp/agent.log 2>&1 &
-       sleep 2; java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -jar /app/meshboot.jar image fetch $ID --store /var/lib/meshboot/store --trust /etc/meshboot/key.pub $peers && echo FETCH-DONE" >/dev/null
+    # The agent serves this member's chunks (also while it fetches: the pending manifest); the fetch waits for the go.
+    docker create --name ${PREFIX}m$j --network $NETWORK --ip $SUBNET.$((20 + j)) -v "$go":/go:ro $IMAGE /bin/sh -c "
+       $JVM node --config /etc/meshboot/agent.yaml >/tmp/agent.log 2>&1 &
+       i=0; until grep -q 'meshboot node: serving' /tmp/agent.log; do
+         i=\$((i + 1)); [ \$i -lt 600 ] && kill -0 \$! 2>/dev/null || { echo AGENT-FAILED; cat /tmp/agent.log; exit 1; }; sleep 0.2
+       done
+       echo AGENT-UP
+       until [ -e /go/start ]; do sleep 0.05; done
+       if $JVM image fetch $ID --store /var/lib/meshboot/store --trust /etc/meshboot/key.pub $peers; then
+         echo FETCH-DONE \$(cut -d' ' -f1 /proc/uptime); wait
+       else
+         echo FETCH-FAILED; exit 1
+       fi" >/dev/null
     agent_yaml $SUBNET.$((20 + j)) > "$WORK/agent-m$j.yaml"
     docker cp "$WORK/agent-m$j.yaml" ${PREFIX}m$j:/etc/meshboot/agent.yaml
     docker cp "$WORK/cluster.yaml" ${PREFIX}m$j:/etc/meshboot/cluster.yaml
     docker cp "$WORK/key.pub" ${PREFIX}m$j:/etc/meshboot/key.pub
   done
-  sleep 3 # the origin's JVM starts
-  start=$(date +%s.%N)
   for j in $(seq 1 "$n"); do docker start ${PREFIX}m$j >/dev/null; shape ${PREFIX}m$j; done
+  wait_log ${PREFIX}origin 'meshboot node: serving' 120
+  for j in $(seq 1 "$n"); do wait_log ${PREFIX}m$j AGENT-UP 120; done
+
+  cpu0=$(cpu_busy_jiffies)
+  ocpu0=$(cpu_ns ${PREFIX}origin); mcpu0=0
+  for j in $(seq 1 "$n"); do mcpu0=$((mcpu0 + $(cpu_ns ${PREFIX}m$j))); done
+  otx0=$(cat /sys/class/net/"$(veth_of ${PREFIX}origin)"/statistics/rx_bytes) # the origin's sending = its veth's receiving
+  start=$(uptime_s)
+  touch "$go/start"
   for j in $(seq 1 "$n"); do
-    until docker logs ${PREFIX}m$j 2>&1 | grep -q FETCH-DONE; do
-      if [ "$(docker inspect -f '{{.State.Running}}' ${PREFIX}m$j)" != true ]; then
-        echo "member $j stopped without the snapshot:" >&2; docker logs ${PREFIX}m$j >&2; exit 1
+    while :; do
+      log=$(docker logs ${PREFIX}m$j 2>&1 || true)
+      case $log in *FETCH-DONE*) break ;; esac
+      if [ "$(docker inspect -f '{{.State.Running}}' ${PREFIX}m$j)" != true ] \
+          || awk "BEGIN{exit !($(uptime_s) - $start > 10 * $n * $FLOOR + 300)}"; then
+        fail="member $j stopped or timed out without the snapshot"; break 2
       fi
       sleep 0.5
     done
   done
-  end=$(date +%s.%N)
+  cpu1=$(cpu_busy_jiffies)
+  ocpu=$(( $(cpu_ns ${PREFIX}origin) - ocpu0 )); mcpu=$((-mcpu0))
+  for j in $(seq 1 "$n"); do mcpu=$((mcpu + $(cpu_ns ${PREFIX}m$j))); done
+  otx=$(( $(cat /sys/class/net/"$(veth_of ${PREFIX}origin)"/statistics/rx_bytes) - otx0 ))
+  if [ -n "$KEEP_LOGS" ]; then
+    mkdir -p "$KEEP_LOGS"
+    for c in origin $(seq -f m%g 1 "$n"); do
+      docker logs ${PREFIX}$c > "$KEEP_LOGS/n$n-$mode-$c.log" 2>&1 || true
+      [ $c = origin ] || docker cp ${PREFIX}$c:/tmp/agent.log - 2>/dev/null | tar -xO > "$KEEP_LOGS/n$n-$mode-$c-agent.log" || true
+    done
+  fi
+  if [ -n "$fail" ]; then
+    echo "N=$n $mode: $fail; its log:" >&2; docker logs ${PREFIX}m$j >&2 || true
+    docker cp ${PREFIX}m$j:/tmp/agent.log - 2>/dev/null | tar -xO | tail -50 >&2 || true
+    exit 1
+  fi
+  end=$start
+  for j in $(seq 1 "$n"); do
+    log=$(docker logs ${PREFIX}m$j 2>&1)
+    done_at=$(sed -n 's/^FETCH-DONE //p' <<<"$log")
+    end=$(awk "BEGIN{print ($done_at > $end) ? $done_at : $end}")
+    # "snapshot ID complete: K chunks fetched in T s from {10.99.9.10:8080=a, 10.99.9.22:8080=b}"
+    t=$(sed -n 's/.* chunks fetched in \([0-9.]*\) s from.*/\1/p' <<<"$log")
+    fetch_s="$fetch_s $t"
+    read -r a b <<<"$(sed -n '/ chunks fetched in /p' <<<"$log" | awk -v origin="$SUBNET.10:8080" '{
+      s = $0; while (match(s, /[0-9.]+:[0-9]+=[0-9]+/)) { kv = substr(s, RSTART, RLENGTH); s = substr(s, RSTART + RLENGTH)
+        split(kv, x, "="); if (x[1] == origin) o += x[2]; else m += x[2] } } END { print o + 0, m + 0 }')"
+    from_origin=$((from_origin + a)); from_members=$((from_members + b))
+  done
   awk "BEGIN{t=$end-$start; printf \"N=%d %-6s %7.1f s  floor %6.1f s  ratio %5.2f\\n\", $n, \"$mode\", t, $FLOOR, t/$FLOOR}"
+  awk -v c0="$cpu0" -v c1="$cpu1" -v ocpu="$ocpu" -v mcpu="$mcpu" -v otx="$otx" -v wire="$WIRE" -v fo="$from_origin" \
+      -v fm="$from_members" -v fs="$fetch_s" -v t="$(awk "BEGIN{print $end-$start}")" 'BEGIN{
+    split(c0, a, " "); split(c1, b, " ");
+    printf "      host CPU busy %3.0f%%; CPU s: origin %.1f, members %.1f; origin sent %.2f x the snapshot; chunks from origin %d, from members %d; each fetch (s):%s\n",
+      100 * (b[1] - a[1]) / (b[2] - a[2]), ocpu / 1e9, mcpu / 1e9, otx / wire, fo, fm, fs }'
+  remove_containers
 }
 
 echo "== runs (each member's link: $RATE_MBIT Mbit/s each way)"

@@ -18,6 +18,10 @@ import dev.meshboot.clusterconfig.store.ReplicatedStore;
 import dev.meshboot.node.admin.AdminService;
 import dev.meshboot.node.admin.AdminSocketServer;
 import dev.meshboot.node.boot.ConfigBootPolicy;
+import dev.meshboot.node.mesh.BootRoles;
+import dev.meshboot.node.mesh.Election;
+import dev.meshboot.node.mesh.PoolShare;
+import dev.meshboot.clusterconfig.Network;
 import dev.meshboot.node.cluster.ClusterChannel;
 import dev.meshboot.node.cluster.ClusterSecret;
 import dev.meshboot.node.cluster.Membership;
@@ -66,6 +70,12 @@ public final class Agent implements AutoCloseable {
     private HttpBootServer http;
     private ArtifactStore artifacts;
     private InstallRecords installs;
+    private SnapshotStore snapshots;
+    private BootServices bootServices;
+    private Optional<BootRoles> roles = Optional.empty();
+    /** How long a pool slot's absent holder keeps it (longer than failure detection: node/mesh/Election). */
+    private static final java.time.Duration ROLE_GRACE = java.time.Duration.ofSeconds(30);
+    private static final java.time.Duration ADVERTISE_EVERY = java.time.Duration.ofSeconds(2);
 
     private Agent(AgentConfig settings) {
         this.settings = settings;
@@ -171,38 +181,25 @@ public final class Agent implements AutoCloseable {
         Optional<LeaseBook> leases = settings.proxy() ? Optional.empty()
                 : Optional.of(new LeaseBook(settings.leases(), clock));
         leases.ifPresent(running::add);
-        DhcpResponder responder = new DhcpResponder(new ConfigBootPolicy(this::config, httpBase, settings.proxy(),
-                leases), settings.proxy());
-        DhcpServer dhcp = new DhcpServer(responder, new DhcpServer.Ports(settings.ports().dhcp(),
-                settings.ports().dhcpClient(), settings.proxy() ? settings.ports().pxe() : -1));
-        List<DhcpServer.Interface> itfs = new ArrayList<>();
-        InetAddress any = InetAddress.getByName("0.0.0.0");
-        for (AgentConfig.Interface i : settings.interfaces()) {
-            itfs.add(new DhcpServer.Interface(i.device(), i.network(), i.address(), any));
-        }
-        if (settings.ports().dhcp() > 0) { // 0: an HTTP-only peer, serving archives but answering no machine
-            running.add(dhcp);
-            try {
-                dhcp.start(itfs);
-            } catch (PosixException e) {
-                throw new IOException("cannot open the DHCP sockets: " + e.getMessage(), e);
-            }
-        }
         SnapshotStore store = SnapshotStore.open(settings.store());
+        snapshots = store;
         artifacts = new ArtifactStore(store.root());
         installs = new InstallRecords(settings.installs(), clock);
         StoreBootContent content = new StoreBootContent(store, settings.bootDir(), mac -> script(mac, httpBase),
                 new NodeParts());
-        if (settings.ports().tftp() > 0) {
-            TftpServer tftp = new TftpServer(TftpServer.Settings.defaults(settings.tftpRoot())
-                    .withFallback(name -> firmwareFile(content, name)), group, clock);
-            running.add(tftp);
-            tftp.start(new InetSocketAddress(any, settings.ports().tftp()));
-        }
+        DhcpResponder responder = new DhcpResponder(new ConfigBootPolicy(this::config, httpBase, settings.proxy(),
+                leases, this::poolShare), settings.proxy());
+        bootServices = new BootServices(responder, content, clock);
+        running.add(bootServices);
         if (settings.ports().http() > 0) {
             http = new HttpBootServer(content, DownloadRedirector.NONE, group);
             running.add(http);
-            http.start(new InetSocketAddress(any, settings.ports().http()));
+            http.start(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), settings.ports().http()));
+        }
+        if (channel.isEmpty()) {
+            bootServices.start(); // standalone: this agent is the boot server
+        } else {
+            startRoles(clock, fallback);
         }
     }
 
@@ -250,6 +247,135 @@ public final class Agent implements AutoCloseable {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+        }
+    }
+
+    /**
+     * The election on the cluster channel: DHCP and TFTP run while this member is one of the K active boot servers
+     * (node/mesh/Election); HTTP runs on every member, for peers and booting machines.
+     */
+    private void startRoles(Clock clock, String httpBase) {
+        String self = settings.cluster().orElseThrow().channel().member();
+        roles = Optional.of(new BootRoles(channel.orElseThrow(), self, httpBase, this::localState,
+                () -> config().cluster().bootServers(), this::bootSnapshots, ROLE_GRACE, clock, (result, active) -> {
+                    try {
+                        if (active) {
+                            bootServices.start();
+                        } else {
+                            bootServices.stop();
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "cannot switch the boot services: " + e.getMessage(), e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+        running.add(roles.get());
+        roles.get().start(ADVERTISE_EVERY);
+    }
+
+    /** What this member offers the election: boot services if it has a DHCP port, and the snapshots it holds. */
+    private BootRoles.Local localState() {
+        java.util.Set<String> held;
+        try {
+            held = java.util.Set.copyOf(snapshots.ids());
+        } catch (IOException e) {
+            held = java.util.Set.of();
+        }
+        return new BootRoles.Local(settings.ports().dhcp() > 0, true, held);
+    }
+
+    /** The snapshots the fleet boots: those the channels point at. */
+    private java.util.Set<String> bootSnapshots() {
+        ClusterConfig c = config();
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        c.nodes().forEach(n -> c.snapshotFor(n).ifPresent(out::add));
+        return out;
+    }
+
+    /** The range of a network's pool this server leases from: all of it standalone; its slot's range in a cluster. */
+    private Optional<Network> poolShare(Network n) {
+        if (roles.isEmpty() || n.pool().isEmpty()) {
+            return Optional.of(n);
+        }
+        String self = settings.cluster().orElseThrow().channel().member();
+        Election.Result r = roles.get().current();
+        int k = config().cluster().bootServers();
+        return r.dynamicSlot(self).flatMap(slot -> PoolShare.of(n.pool().get(), slot, k))
+                .map(share -> new Network(n.name(), n.subnet(), n.gateway(), n.dns(), n.domain(), n.leaseSeconds(),
+                        Optional.of(share)));
+    }
+
+    /** Whether this agent runs DHCP and TFTP now. */
+    public boolean isBootServer() {
+        return bootServices != null && bootServices.running();
+    }
+
+    /** The current election result, for a cluster member. */
+    public Optional<Election.Result> roles() {
+        return roles.map(BootRoles::current);
+    }
+
+    /** DHCP (or proxyDHCP) and TFTP: what an active boot server runs, started and stopped with the role. */
+    private final class BootServices implements AutoCloseable {
+        private final DhcpResponder responder;
+        private final StoreBootContent content;
+        private final Clock clock;
+        private DhcpServer dhcp;
+        private TftpServer tftp;
+
+        BootServices(DhcpResponder responder, StoreBootContent content, Clock clock) {
+            this.responder = responder;
+            this.content = content;
+            this.clock = clock;
+        }
+
+        synchronized boolean running() {
+            return dhcp != null || tftp != null;
+        }
+
+        synchronized void start() throws IOException, InterruptedException {
+            if (running()) {
+                return;
+            }
+            InetAddress any = InetAddress.getByName("0.0.0.0");
+            if (settings.ports().dhcp() > 0) { // 0: an HTTP-only peer, serving archives but answering no machine
+                List<DhcpServer.Interface> itfs = new ArrayList<>();
+                for (AgentConfig.Interface i : settings.interfaces()) {
+                    itfs.add(new DhcpServer.Interface(i.device(), i.network(), i.address(), any));
+                }
+                DhcpServer d = new DhcpServer(responder, new DhcpServer.Ports(settings.ports().dhcp(),
+                        settings.ports().dhcpClient(), settings.proxy() ? settings.ports().pxe() : -1));
+                try {
+                    d.start(itfs);
+                } catch (PosixException e) {
+                    d.close();
+                    throw new IOException("cannot open the DHCP sockets: " + e.getMessage(), e);
+                }
+                dhcp = d;
+            }
+            if (settings.ports().tftp() > 0) {
+                TftpServer t = new TftpServer(TftpServer.Settings.defaults(settings.tftpRoot())
+                        .withFallback(name -> firmwareFile(content, name)), group, clock);
+                t.start(new InetSocketAddress(any, settings.ports().tftp()));
+                tftp = t;
+            }
+        }
+
+        synchronized void stop() {
+            if (dhcp != null) {
+                dhcp.close();
+                dhcp = null;
+            }
+            if (tftp != null) {
+                tftp.close();
+                tftp = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            stop();
         }
     }
 

@@ -25,6 +25,7 @@ public final class ConfigBootPolicy implements BootPolicy {
     private final Function<String, String> httpBase;
     private final boolean proxy;
     private final Optional<LeaseBook> leases;
+    private final Function<Network, Optional<Network>> poolShare;
 
     /**
      * @param config the current documents (re-read on every request, so a change applies at once)
@@ -46,10 +47,20 @@ public final class ConfigBootPolicy implements BootPolicy {
      */
     public ConfigBootPolicy(Supplier<ClusterConfig> config, Function<String, String> httpBase, boolean proxy,
             Optional<LeaseBook> leases) {
+        this(config, httpBase, proxy, leases, Optional::of);
+    }
+
+    /**
+     * @param poolShare the part of a network's dynamic pool this server may lease from now: with K active servers,
+     *     its election slot's range; empty when it may lease none (no slot, or no quorum: node/mesh/Election)
+     */
+    public ConfigBootPolicy(Supplier<ClusterConfig> config, Function<String, String> httpBase, boolean proxy,
+            Optional<LeaseBook> leases, Function<Network, Optional<Network>> poolShare) {
         this.config = config;
         this.httpBase = httpBase;
         this.proxy = proxy;
         this.leases = leases;
+        this.poolShare = poolShare;
     }
 
     @Override
@@ -82,7 +93,7 @@ public final class ConfigBootPolicy implements BootPolicy {
 
     /** An unknown machine on a network with a pool: an address from the lease book, and a boot program. */
     private Optional<BootAnswer> dynamic(ClusterConfig c, BootRequest request) {
-        Optional<Network> net = c.cluster().network(request.network());
+        Optional<Network> net = c.cluster().network(request.network()).flatMap(poolShare);
         if (leases.isEmpty() || net.isEmpty()) {
             return Optional.empty();
         }

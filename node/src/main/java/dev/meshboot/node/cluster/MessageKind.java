@@ -19,7 +19,9 @@ public enum MessageKind {
     /** Anti-entropy, step 2 and 3: the buckets that differ and the sender's summaries of them (unicast). */
     STORE_SUMMARIES(3),
     /** Anti-entropy, the versions the receiver lacks (unicast); the receiver relays what changed its store. */
-    STORE_PUSH(4);
+    STORE_PUSH(4),
+    /** A member's advertised state (boot services, health, snapshots held, role): the election's input (multicast). */
+    MEMBER_STATE(16);
 
     private final int code;
 

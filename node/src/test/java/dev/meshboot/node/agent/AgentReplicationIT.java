@@ -116,4 +116,92 @@ class AgentReplicationIT {
             assertTrue(Files.exists(dir.resolve("a0/config")), "the store is on disk");
         }
     }
+
+    private static boolean udpPortBound(int port) {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(port)) {
+            return s.getLocalPort() != port; // never: bound means free
+        } catch (java.net.SocketException e) {
+            return true;
+        }
+    }
+
+    /**
+     * K = 1: the three agents elect one boot server, which alone holds its DHCP port; when it leaves, a survivor
+     * opens its own DHCP port, and the time that takes is printed. Needs root (the DHCP socket is bound to a device).
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void oneBootServerIsElected_andWhenItLeaves_aSurvivorTakesOverDhcp() throws Exception {
+        dev.meshboot.images.testing.Tiers.requireRoot();
+        Files.writeString(dir.resolve("cluster.yaml"), """
+                kind: Cluster
+                name: lab
+                spec: {bootServers: 1, networks: [{name: prov, subnet: 10.99.0.0/24}]}
+                ---
+                kind: Profile
+                name: compute
+                spec: {os: debian}
+                ---
+                kind: Node
+                name: n1
+                spec: {mac: "52:54:00:00:00:01", address: 10.99.0.11, profile: compute}
+                """);
+        Path secret = Files.writeString(dir.resolve("cluster.secret"), "a secret for the agent test, 32+ bytes\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        List<Integer> ports = new ArrayList<>();
+        List<Integer> dhcp = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                    java.net.DatagramSocket d = new java.net.DatagramSocket(0)) {
+                ports.add(s.getLocalPort());
+                dhcp.add(d.getLocalPort());
+            }
+        }
+        String peers = ports.stream().map(p -> "127.0.0.1:" + p).toList().toString();
+        for (int i = 0; i < 3; i++) {
+            Path home = Files.createDirectories(dir.resolve("a" + i));
+            Files.createDirectories(home.resolve("tftp"));
+            Files.createDirectories(home.resolve("boot"));
+            Path settings = Files.writeString(home.resolve("agent.yaml"), (i == 0 ? "documents: [../cluster.yaml]\n" : "")
+                    + """
+                    interfaces: [{device: lo, network: prov, address: 127.0.0.1}]
+                    ports: {dhcp: %d, dhcpClient: %d, tftp: 0, http: 0}
+                    tftpRoot: tftp
+                    bootDir: boot
+                    store: snapshots
+                    leases: leases.json
+                    installs: installs.json
+                    configStore: config
+                    admin: {socket: admin.sock}
+                    cluster:
+                      name: roles-test
+                      member: a%d
+                      secret: ../cluster.secret
+                      transport: tcp
+                      bind: 127.0.0.1
+                      port: %d
+                      peers: %s
+                    """.formatted(dhcp.get(i), dhcp.get(i) + 1, i, ports.get(i), peers));
+            agents.add(Agent.start(AgentConfig.read(settings), Clock.systemUTC()));
+        }
+        await(() -> agents.stream().filter(Agent::isBootServer).count() == 1
+                && agents.stream().allMatch(a -> a.roles().orElseThrow().active().size() == 1), "one boot server");
+        Agent active = agents.stream().filter(Agent::isBootServer).findFirst().orElseThrow();
+        int activeIndex = agents.indexOf(active);
+        assertTrue(udpPortBound(dhcp.get(activeIndex)), "the active agent's DHCP port is not open");
+        for (int i = 0; i < 3; i++) {
+            if (i != activeIndex) {
+                assertTrue(!udpPortBound(dhcp.get(i)), "a standby agent has its DHCP port open");
+            }
+        }
+
+        long t0 = System.nanoTime();
+        agents.remove(active);
+        active.close();
+        await(() -> agents.stream().filter(Agent::isBootServer).count() == 1, "a survivor takes over");
+        System.out.printf("FIGURE DHCP takeover after the active agent left: %.2f s%n", (System.nanoTime() - t0) / 1e9);
+        Agent next = agents.stream().filter(Agent::isBootServer).findFirst().orElseThrow();
+        assertTrue(udpPortBound(dhcp.get(agents.indexOf(next) + (agents.indexOf(next) >= activeIndex ? 1 : 0))),
+                "the new boot server's DHCP port is not open");
+    }
 }

@@ -1,0 +1,202 @@
+package dev.meshboot.node.mesh;
+
+import dev.meshboot.node.cluster.ClusterChannel;
+import dev.meshboot.node.cluster.Membership;
+import dev.meshboot.node.cluster.MessageKind;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The election, live: this member advertises its state on the channel ({@link MemberAdvert}), keeps the others'
+ * adverts, and runs {@link Election} again on every view change, every advert that changes something, and every
+ * few seconds. When this member's role changes, the listener is told, and the agent starts or stops its DHCP and
+ * TFTP servers. Every member computes the same result from the same view and adverts; no vote is taken.
+ *
+ * <p>Every round runs on one thread, so the listener sees results in order and never two at once.
+ *
+ * <p>Slot holders that leave the view are remembered with the time they left, so a quorum gives their slot to
+ * another only after the grace ({@link Election}). The quorum counts against the largest view this member has
+ * seen since it started.
+ */
+public final class BootRoles implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(BootRoles.class.getName());
+
+    /** What this member can offer, asked afresh for each advert. */
+    public record Local(boolean bootServices, boolean healthy, Set<String> snapshots) {}
+
+    /** Told when the result changes: the whole result, and whether this member is active. */
+    @FunctionalInterface
+    public interface Listener {
+        void changed(Election.Result result, boolean selfActive);
+    }
+
+    private final ClusterChannel channel;
+    private final String self;
+    private final String http;
+    private final Supplier<Local> local;
+    private final IntSupplier k;
+    private final Supplier<Set<String>> bootSnapshots;
+    private final Duration grace;
+    private final Clock clock;
+    private final Listener listener;
+    private final Map<String, MemberAdvert> adverts = new ConcurrentHashMap<>();
+    private final Map<Integer, Map.Entry<String, Instant>> absentSince = new HashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "boot-roles");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Election.Result result = new Election.Result(List.of(), Map.of(), false);
+    private Map<Integer, String> lastSlots = Map.of();
+    private int largestView = 1;
+
+    public BootRoles(ClusterChannel channel, String self, String http, Supplier<Local> local, IntSupplier k,
+            Supplier<Set<String>> bootSnapshots, Duration grace, Clock clock, Listener listener) {
+        this.channel = channel;
+        this.self = self;
+        this.http = http;
+        this.local = local;
+        this.k = k;
+        this.bootSnapshots = bootSnapshots;
+        this.grace = grace;
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    /** Registers on the channel and starts advertising every {@code every}. */
+    public void start(Duration every) {
+        channel.register(MessageKind.MEMBER_STATE, (from, body) -> {
+            try {
+                MemberAdvert a = MemberAdvert.decode(body);
+                MemberAdvert before = adverts.put(a.state().member(), a);
+                if (!a.equals(before)) {
+                    timer.execute(this::round);
+                }
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "dropped a malformed member advert from {0}", from);
+            }
+        });
+        channel.onMembership(m -> timer.execute(() -> {
+            round();
+            advertise();
+        }));
+        timer.scheduleWithFixedDelay(() -> {
+            round();
+            advertise();
+        }, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public Election.Result current() {
+        return result;
+    }
+
+    private void round() {
+        try {
+            recompute();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "election round failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The HTTP base URLs of the members in view (this one included), as they advertise them. */
+    public Map<String, String> httpOfMembersInView() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String m : view()) {
+            MemberAdvert a = adverts.get(m);
+            if (a != null) {
+                out.put(m, a.http());
+            }
+        }
+        return out;
+    }
+
+    /** The snapshots each member in view holds complete, as advertised. */
+    public Map<String, Set<String>> snapshotsOfMembersInView() {
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        for (String m : view()) {
+            MemberAdvert a = adverts.get(m);
+            if (a != null) {
+                out.put(m, a.state().snapshots());
+            }
+        }
+        return out;
+    }
+
+    private List<String> view() {
+        return channel.membership().map(Membership::names).orElse(List.of(self));
+    }
+
+    private MemberState selfState() {
+        Local l = local.get();
+        Election.Result r = current();
+        return new MemberState(self, l.bootServices(), l.healthy(), l.snapshots(), r.isActive(self), r.slotOf(self));
+    }
+
+    private void advertise() {
+        MemberAdvert mine = new MemberAdvert(selfState(), http);
+        adverts.put(self, mine);
+        try {
+            channel.broadcast(MessageKind.MEMBER_STATE, mine.encode());
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot advertise this member's state: " + e.getMessage());
+        }
+    }
+
+    /** One election round; runs on the timer thread only. */
+    private void recompute() {
+        List<String> view = view();
+        largestView = Math.max(largestView, view.size());
+        adverts.put(self, new MemberAdvert(selfState(), http));
+        Instant now = clock.instant();
+        for (Map.Entry<Integer, String> e : lastSlots.entrySet()) {
+            if (!view.contains(e.getValue())) {
+                absentSince.putIfAbsent(e.getKey(), Map.entry(e.getValue(), now));
+            }
+        }
+        List<Election.AbsentHolder> absent = new ArrayList<>();
+        absentSince.entrySet().removeIf(e -> view.contains(e.getValue().getKey()));
+        absentSince.forEach((slot, who) -> absent.add(new Election.AbsentHolder(slot, who.getKey(),
+                Duration.between(who.getValue(), now))));
+        Map<String, MemberState> states = new HashMap<>();
+        for (String m : view) {
+            MemberAdvert a = adverts.get(m);
+            if (a != null) {
+                states.put(m, a.state());
+            }
+        }
+        Election.Result next = Election.elect(view, states, k.getAsInt(), bootSnapshots.get(), largestView, absent,
+                grace);
+        boolean changed = !next.equals(result);
+        result = next;
+        if (changed) {
+            Map<Integer, String> slots = new HashMap<>(lastSlots);
+            slots.putAll(next.slots());
+            lastSlots = Map.copyOf(slots);
+            LOG.log(System.Logger.Level.INFO, "boot servers: {0}, pool slots {1}{2}", next.active(), next.slots(),
+                    next.quorum() ? "" : " (no quorum: no pool addresses)");
+            listener.changed(next, next.isActive(self));
+            advertise();
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+
+}
