@@ -125,16 +125,22 @@ spec:
     - {name: prov, subnet: $SUBNET.0/24}
 EOF
 
-veth_of() { # $1 = container: the host side of its eth0
-  local pid ifl
+veth_of() { # $1 = container: the host side of its eth0 (a veth; refuses anything else)
+  local pid peer veth
   pid=$(docker inspect -f '{{.State.Pid}}' "$1")
-  ifl=$(nsenter -t "$pid" -n cat /sys/class/net/eth0/iflink)
-  grep -l "^$ifl\$" /sys/class/net/*/ifindex | cut -d/ -f5
+  # Not /sys/class/net/eth0/iflink under nsenter -n: sysfs keeps showing the host's devices (the host's eth0).
+  peer=$(nsenter -t "$pid" -n ip -o link show dev eth0 | sed -n 's/^[0-9]*: eth0@if\([0-9]*\):.*/\1/p')
+  veth=$(ip -o link show | awk -F': ' -v i="$peer" '$1 == i { sub(/@.*/, "", $2); print $2 }')
+  if [ -z "$peer" ] || [ -z "$veth" ] || [[ $(ip -d link show dev "$veth") != *" veth "* ]] \
+      || [ "$(cat /sys/class/net/"$veth"/master/ifindex 2>/dev/null)" != "$(cat /sys/class/net/$BRIDGE/ifindex)" ]; then
+    echo "$1: no veth on $BRIDGE found for its eth0 (peer ifindex '$peer', '$veth')" >&2; return 1
+  fi
+  echo "$veth"
 }
 shape() { # $1 = container: both directions of its link at RATE_MBIT
   local pid veth
   pid=$(docker inspect -f '{{.State.Pid}}' "$1")
-  veth=$(veth_of "$1")
+  veth=$(veth_of "$1") || return 1
   tc qdisc replace dev "$veth" root tbf rate ${RATE_MBIT}mbit burst 64kb latency 100ms
   nsenter -t "$pid" -n tc qdisc replace dev eth0 root tbf rate ${RATE_MBIT}mbit burst 64kb latency 100ms
 }

@@ -50,9 +50,16 @@ public final class AdminService {
         List<VersionedDocument> write(Collection<CanonicalDocument> documents) throws IOException;
     }
 
+    /** An operation the agent adds beyond the store's own (publishing a snapshot, the mesh's status). */
+    @FunctionalInterface
+    public interface Operation {
+        ObjectNode handle(JsonNode request) throws AdminRequestException, IOException;
+    }
+
     private final ReplicatedStore store;
     private final DocumentWriter writer;
     private final Supplier<List<String>> members;
+    private final java.util.Map<String, Operation> more = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param members the names of the current view's members (this member alone for a standalone agent)
@@ -71,8 +78,26 @@ public final class AdminService {
             case "conflicts" -> conflicts();
             case "render" -> render(r);
             case "status" -> status();
-            default -> throw new AdminRequestException("unknown op '" + op + "' (apply, get, conflicts, render, status)");
+            default -> {
+                Operation o = more.get(op);
+                if (o == null) {
+                    throw new AdminRequestException("unknown op '" + op + "' (apply, get, conflicts, render, status"
+                            + (more.isEmpty() ? "" : ", " + String.join(", ", new java.util.TreeSet<>(more.keySet())))
+                            + ")");
+                }
+                yield o.handle(r);
+            }
         };
+    }
+
+    /** Adds an operation; the agent registers those that need more than the store. */
+    public void register(String op, Operation operation) {
+        more.put(op, operation);
+    }
+
+    /** A successful response, for operations registered from outside. */
+    public static ObjectNode success() {
+        return ok();
     }
 
     static ObjectNode error(String message) {

@@ -21,6 +21,7 @@ import dev.meshboot.node.boot.ConfigBootPolicy;
 import dev.meshboot.node.mesh.BootRoles;
 import dev.meshboot.node.mesh.Election;
 import dev.meshboot.node.mesh.PoolShare;
+import dev.meshboot.node.mesh.SnapshotSync;
 import dev.meshboot.clusterconfig.Network;
 import dev.meshboot.node.cluster.ClusterChannel;
 import dev.meshboot.node.cluster.ClusterSecret;
@@ -76,6 +77,9 @@ public final class Agent implements AutoCloseable {
     /** How long a pool slot's absent holder keeps it (longer than failure detection: node/mesh/Election). */
     private static final java.time.Duration ROLE_GRACE = java.time.Duration.ofSeconds(30);
     private static final java.time.Duration ADVERTISE_EVERY = java.time.Duration.ofSeconds(2);
+    private static final java.time.Duration SYNC_EVERY = java.time.Duration.ofSeconds(2);
+    /** The store kind of catalog entries: a published snapshot's signed manifest, an opaque blob to the config. */
+    public static final String CATALOG_KIND = "Snapshot";
 
     private Agent(AgentConfig settings) {
         this.settings = settings;
@@ -160,9 +164,109 @@ public final class Agent implements AutoCloseable {
             }
             return out;
         };
-        running.add(AdminSocketServer.start(settings.adminSocket().get(), new AdminService(configStore, writer,
+        AdminService service = new AdminService(configStore, writer,
                 () -> channel.flatMap(ClusterChannel::membership).map(Membership::names)
-                        .orElse(List.of(configStore.member())))));
+                        .orElse(List.of(configStore.member())));
+        service.register("publish", r -> publish(r, writer));
+        service.register("mesh", r -> meshStatus());
+        running.add(AdminSocketServer.start(settings.adminSocket().get(), service));
+    }
+
+    private static final com.fasterxml.jackson.databind.json.JsonMapper JSON =
+            com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
+
+    /**
+     * Puts a snapshot this agent holds into the replicated catalog (a {@code Snapshot} document carrying its signed
+     * manifest), and optionally points a channel at it; every member then pulls it ({@link SnapshotSync}). Refused
+     * unless the manifest is signed by a key this agent's store trusts.
+     */
+    private com.fasterxml.jackson.databind.node.ObjectNode publish(com.fasterxml.jackson.databind.JsonNode r,
+            AdminService.DocumentWriter writer) throws dev.meshboot.node.admin.AdminRequestException, IOException {
+        String id = r.path("id").asText("");
+        if (!id.matches("[0-9a-f]{64}") || !snapshots.ids().contains(id)) {
+            throw new dev.meshboot.node.admin.AdminRequestException("snapshot '" + id + "' is not complete in this"
+                    + " agent's store (" + settings.store() + "): build it or fetch it there first");
+        }
+        Path dir = snapshots.root().resolve("snapshots");
+        byte[] manifest = java.nio.file.Files.readAllBytes(dir.resolve(id + ".json"));
+        Path sigFile = dir.resolve(id + ".sig");
+        if (!java.nio.file.Files.exists(sigFile)) {
+            throw new dev.meshboot.node.admin.AdminRequestException("snapshot " + id + " is unsigned; the catalog takes"
+                    + " signed snapshots only");
+        }
+        byte[] signature = java.nio.file.Files.readAllBytes(sigFile);
+        try {
+            dev.meshboot.images.signing.ManifestSignature.fromJson(signature, "snapshot " + id)
+                    .verify(manifest, snapshots.trustedKeys(), "snapshot " + id);
+        } catch (dev.meshboot.images.SnapshotTrustException e) {
+            throw new dev.meshboot.node.admin.AdminRequestException(e.getMessage());
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode doc = JSON.createObjectNode();
+        doc.put("kind", CATALOG_KIND).put("name", id);
+        doc.putObject("spec").put("manifest", java.util.Base64.getEncoder().encodeToString(manifest))
+                .put("signature", java.util.Base64.getEncoder().encodeToString(signature));
+        List<CanonicalDocument> docs = new ArrayList<>();
+        docs.add(new CanonicalDocument(CATALOG_KIND, id, JSON.writeValueAsBytes(doc)));
+        String channelName = r.path("channel").asText("");
+        if (!channelName.isEmpty()) {
+            com.fasterxml.jackson.databind.node.ObjectNode ch = JSON.createObjectNode();
+            ch.put("kind", "Channel").put("name", channelName);
+            ch.putObject("spec").put("snapshot", id);
+            CanonicalDocument channelDoc = new CanonicalDocument("Channel", channelName, JSON.writeValueAsBytes(ch));
+            List<dev.meshboot.clusterconfig.ConfigError> errors = configStore.check(List.of(channelDoc));
+            if (!errors.isEmpty()) {
+                throw new dev.meshboot.node.admin.AdminRequestException("channel " + channelName + ": " + errors);
+            }
+            docs.add(channelDoc);
+        }
+        writer.write(docs);
+        com.fasterxml.jackson.databind.node.ObjectNode o = AdminService.success();
+        o.put("published", id);
+        if (!channelName.isEmpty()) {
+            o.put("channel", channelName);
+        }
+        return o;
+    }
+
+    /** The catalog: every published snapshot, from the store's {@code Snapshot} documents. */
+    private List<SnapshotSync.Entry> catalog() {
+        List<SnapshotSync.Entry> out = new ArrayList<>();
+        for (dev.meshboot.clusterconfig.store.VersionedDocument v : configStore.documents()) {
+            if (!v.key().kind().equals(CATALOG_KIND) || v.tombstone()) {
+                continue;
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode spec = JSON.readTree(v.body()).path("spec");
+                out.add(new SnapshotSync.Entry(v.key().name(),
+                        java.util.Base64.getDecoder().decode(spec.path("manifest").asText()),
+                        java.util.Base64.getDecoder().decode(spec.path("signature").asText())));
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.WARNING, "catalog entry {0} is malformed: {1}", v.key().name(), e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** The mesh as this member sees it: roles, members with what they hold, and the catalog. */
+    private com.fasterxml.jackson.databind.node.ObjectNode meshStatus() throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode o = AdminService.success();
+        o.put("member", configStore.member());
+        o.put("bootServer", isBootServer());
+        roles.ifPresent(r -> {
+            Election.Result e = r.current();
+            o.putPOJO("active", e.active());
+            com.fasterxml.jackson.databind.node.ObjectNode slots = o.putObject("slots");
+            e.slots().forEach((k, v) -> slots.put(Integer.toString(k), v));
+            o.put("quorum", e.quorum());
+            com.fasterxml.jackson.databind.node.ObjectNode members = o.putObject("members");
+            Map<String, java.util.Set<String>> held = r.snapshotsOfMembersInView();
+            r.httpOfMembersInView().forEach((m, http) -> members.putObject(m).put("http", http)
+                    .put("active", e.isActive(m)).putPOJO("snapshots", new java.util.TreeSet<>(held.getOrDefault(m,
+                            java.util.Set.of()))));
+        });
+        o.putPOJO("catalog", catalog().stream().map(SnapshotSync.Entry::id).toList());
+        o.putPOJO("held", snapshots.ids());
+        return o;
     }
 
     /** The configuration to serve now: the store's last valid one, read again on every request. */
@@ -272,6 +376,17 @@ public final class Agent implements AutoCloseable {
                 }));
         running.add(roles.get());
         roles.get().start(ADVERTISE_EVERY);
+        try {
+            SnapshotSync sync = new SnapshotSync(snapshots, this::catalog, () -> {
+                Map<String, String> peers = new java.util.LinkedHashMap<>(roles.get().httpOfMembersInView());
+                peers.remove(self);
+                return peers;
+            });
+            running.add(sync);
+            sync.start(SYNC_EVERY);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "snapshot replication is off: " + e.getMessage());
+        }
     }
 
     /** What this member offers the election: boot services if it has a DHCP port, and the snapshots it holds. */

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
 /** {@code meshboot image}: build, check, read and compare OS snapshots (docs/snapshot-format.md). */
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Build, verify, extract and compare OS snapshots.",
         subcommands = {ImageCommand.Build.class, ImageCommand.Verify.class, ImageCommand.Extract.class,
-                ImageCommand.Cat.class, ImageCommand.Ls.class, ImageCommand.Diff.class, ImageCommand.Fetch.class})
+                ImageCommand.Cat.class, ImageCommand.Ls.class, ImageCommand.Diff.class, ImageCommand.Fetch.class,
+                ImageCommand.Publish.class})
 final class ImageCommand implements Runnable {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -446,4 +447,36 @@ final class ImageCommand implements Runnable {
         }
     }
 
+
+    @Command(name = "publish", mixinStandardHelpOptions = true,
+            description = "Put a snapshot the local agent holds into the cluster's replicated catalog, so every member "
+                    + "pulls it; with --channel, point that channel at it (what its nodes boot next).")
+    static final class Publish implements Callable<Integer> {
+        @Spec
+        private picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The snapshot id (64 hex digits).")
+        String id;
+
+        @Option(names = "--channel", paramLabel = "NAME", description = "Point this channel at the snapshot.")
+        String channel;
+
+        @Mixin
+        ConfigCommand.SocketOption socket;
+
+        @Override
+        public Integer call() throws IOException {
+            com.fasterxml.jackson.databind.node.ObjectNode req = JSON.createObjectNode().put("op", "publish").put("id", id);
+            if (channel != null) {
+                req.put("channel", channel);
+            }
+            com.fasterxml.jackson.databind.JsonNode r = socket.call(req);
+            if (!r.path("ok").asBoolean()) {
+                return ConfigCommand.refused(r, spec.commandLine().getErr());
+            }
+            spec.commandLine().getOut().println("published " + id + (channel == null ? "" : "; channel " + channel
+                    + " points at it"));
+            return 0;
+        }
+    }
 }

@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  *   /snapshots/ID/core, /extras          an archive: its stored zstd frames back to back; ETag = its SHA-256
  *   /snapshots/ID/manifest.json, .sig    the manifest and its signature
  *   /snapshots/ID/boot/NAME              a boot artifact of the snapshot (vmlinuz, initrd.img, ipxe.efi, ...)
+ *   /snapshots/ID/artifacts.json         the snapshot's boot-artifact index, for peers
  *   /snapshots/ID/held                   which of the snapshot's chunks this server holds (also while fetching it)
  *   /chunks/ID                           one stored chunk, for /init and peers
  *   /blobs/SHA256                        one boot-artifact blob, for peers
@@ -50,6 +51,7 @@ public final class StoreBootContent implements BootContent {
     private static final Pattern ARTIFACT = Pattern.compile("/snapshots/([0-9a-f]{64})/boot/([A-Za-z0-9._+-]{1,64})");
     private static final Pattern BLOB = Pattern.compile("/blobs/([0-9a-f]{64})");
     private static final Pattern HELD = Pattern.compile("/snapshots/([0-9a-f]{64})/held");
+    private static final Pattern ARTIFACTS = Pattern.compile("/snapshots/([0-9a-f]{64})/artifacts\\.json");
     private static final Pattern CONFIG = Pattern.compile("/nodes/([a-z0-9][a-z0-9._-]{0,62})/config\\.tar");
     private static final Pattern BOOTED = Pattern.compile("/nodes/([a-z0-9][a-z0-9._-]{0,62})/booted");
 
@@ -127,6 +129,12 @@ public final class StoreBootContent implements BootContent {
         }
         if ((m = BLOB.matcher(path)).matches()) {
             return blob(m.group(1));
+        }
+        if ((m = ARTIFACTS.matcher(path)).matches()) {
+            return artifactIndex(m.group(1)).map(a -> {
+                byte[] b = a.toJson();
+                return Representation.of("application/json", sha256(b), List.of(new Representation.BytesSpan(b, 0, b.length)));
+            });
         }
         if ((m = HELD.matcher(path)).matches()) {
             try {
