@@ -148,7 +148,7 @@ uptime_s() { cut -d' ' -f1 /proc/uptime; }
 cpu_busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
 cpu_ns() { # $1 = container: CPU time used so far (cgroup v1 cpuacct, else v2 cpu.stat), in ns
   local id f
-  id=$(docker inspect -f '{{.Id}}' "$1")
+  id=$(docker inspect -f '{{.Id}}' "$1" 2>/dev/null) || { echo 0; return; }
   for f in /sys/fs/cgroup/cpuacct/docker/$id/cpuacct.usage /sys/fs/cgroup/system.slice/docker-$id.scope/cpu.stat; do
     if [ -f "$f" ]; then
       case $f in *cpu.stat) awk '/^usage_usec/{print $2 * 1000}' "$f" ;; *) cat "$f" ;; esac
@@ -171,7 +171,7 @@ wait_log() { # $1 = container, $2 = text, $3 = seconds
 }
 
 run() { # $1 = N, $2 = swarm|single
-  local n=$1 mode=$2 j k a b c peers start end t go cpu0 cpu1 ocpu0 mcpu0 ocpu mcpu otx0 otx log done_at
+  local n=$1 mode=$2 j j2 k a b c peers start end t go cpu0 cpu1 ocpu0 mcpu0 ocpu mcpu otx0 otx log done_at
   local from_origin=0 from_members=0 fetch_s="" fail=""
   remove_containers
   go=$WORK/go-$n-$mode; mkdir -p "$go"
@@ -227,10 +227,11 @@ run() { # $1 = N, $2 = swarm|single
       sleep 0.5
     done
   done
+  # Read at once (a failed run has no use for them, and a vanished container reads as 0).
   cpu1=$(cpu_busy_jiffies)
   ocpu=$(( $(cpu_ns ${PREFIX}origin) - ocpu0 )); mcpu=$((-mcpu0))
-  for j in $(seq 1 "$n"); do mcpu=$((mcpu + $(cpu_ns ${PREFIX}m$j))); done
-  otx=$(( $(cat /sys/class/net/"$(veth_of ${PREFIX}origin)"/statistics/rx_bytes) - otx0 ))
+  for j2 in $(seq 1 "$n"); do mcpu=$((mcpu + $(cpu_ns ${PREFIX}m$j2))); done
+  otx=$(( $(cat /sys/class/net/"$(veth_of ${PREFIX}origin 2>/dev/null)"/statistics/rx_bytes 2>/dev/null || echo "$otx0") - otx0 ))
   if [ -n "$KEEP_LOGS" ]; then
     mkdir -p "$KEEP_LOGS"
     for c in origin $(seq -f m%g 1 "$n"); do

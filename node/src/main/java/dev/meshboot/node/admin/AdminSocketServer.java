@@ -112,11 +112,13 @@ public final class AdminSocketServer implements AutoCloseable {
     private void serve(SocketChannel c) {
         try (c) {
             UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            byte[] request = read(c); // read first, so a refused client gets the refusal, not a broken pipe
             ObjectNode response;
-            if (!peer.user().equals(owner)) {
-                response = AdminService.error("only " + owner.getName() + " may use the admin socket");
+            if (!peer.user().getName().equals(owner.getName())) {
+                response = AdminService.error("only " + owner.getName() + " may use the admin socket (this is "
+                        + peer.user().getName() + ")");
             } else {
-                response = answer(read(c));
+                response = answer(request);
             }
             ByteBuffer out = ByteBuffer.wrap(JSON.writeValueAsBytes(response));
             while (out.hasRemaining()) {

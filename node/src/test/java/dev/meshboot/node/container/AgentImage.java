@@ -22,9 +22,9 @@ import java.util.stream.Stream;
  */
 public final class AgentImage {
     public static final String NAME = "meshboot-agent:test";
-    /** What jdeps says the shaded jar needs, plus DNS for JGroups' discovery and the logging backend. */
+    /** What {@code jdeps --print-module-deps} says the shaded jar needs (JGroups brings scripting and jgss), plus DNS. */
     static final String MODULES = "java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,"
-            + "java.sql,java.xml,jdk.jfr,jdk.unsupported,jdk.naming.dns";
+            + "java.scripting,java.security.jgss,java.sql,java.xml,jdk.jfr,jdk.net,jdk.unsupported,jdk.naming.dns";
 
     private static String built;
 
@@ -68,9 +68,14 @@ public final class AgentImage {
                 LinkOption.NOFOLLOW_LINKS);
         Files.createDirectories(root.resolve("app"));
         Files.copy(jar, root.resolve("app/meshboot.jar"), StandardCopyOption.REPLACE_EXISTING);
-        for (String d : List.of("tmp", "etc", "srv/meshboot/tftp", "srv/meshboot/boot", "var/lib/meshboot", "run")) {
+        for (String d : List.of("tmp", "etc/meshboot", "srv/meshboot/tftp", "srv/meshboot/boot", "var/lib/meshboot",
+                "run", "root")) {
             Files.createDirectories(root.resolve(d));
         }
+        // Users, as on any booted node: the JDK names the admin socket's owner and its peers from these.
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n"
+                + "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n");
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\nnogroup:x:65534:\n");
         Files.writeString(ctx.resolve("Dockerfile"), """
                 FROM scratch
                 COPY rootfs/ /
