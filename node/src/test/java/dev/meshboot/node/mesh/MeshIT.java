@@ -13,22 +13,17 @@ import dev.meshboot.images.sample.SampleTree;
 import dev.meshboot.images.signing.KeyFiles;
 import dev.meshboot.images.store.SnapshotStore;
 import dev.meshboot.node.agent.Agent;
-import dev.meshboot.node.agent.AgentConfig;
+import dev.meshboot.node.agent.ClusterAgents;
 import dev.meshboot.node.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,20 +39,12 @@ class MeshIT {
     @TempDir
     Path dir;
 
-    private final List<Agent> agents = new ArrayList<>();
+    private ClusterAgents cluster;
 
     @AfterEach
     void stop() {
-        agents.reversed().forEach(Agent::close);
-    }
-
-    private static void await(String what, int seconds, BooleanSupplier c) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!c.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s: " + what);
-            }
-            Thread.sleep(100);
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
@@ -69,16 +56,6 @@ class MeshIT {
         int rc = cli.execute(args);
         assertEquals(0, rc, String.join(" ", args) + ": " + out);
         return out.toString();
-    }
-
-    private static List<Integer> freePorts(int n) throws Exception {
-        List<Integer> ports = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                ports.add(s.getLocalPort());
-            }
-        }
-        return ports;
     }
 
     @Test
@@ -97,7 +74,7 @@ class MeshIT {
         BootArtifacts.Blob blob = originArtifacts.put(kernel);
         originArtifacts.commit(new BootArtifacts(id, "6.1.0-test", Map.of("vmlinuz", blob)));
 
-        Files.writeString(dir.resolve("cluster.yaml"), """
+        cluster = new ClusterAgents(dir, """
                 kind: Cluster
                 name: lab
                 spec: {networks: [{name: prov, subnet: 10.99.0.0/24}]}
@@ -110,44 +87,18 @@ class MeshIT {
                 name: n1
                 spec: {mac: "52:54:00:00:00:01", address: 10.99.0.11, profile: compute}
                 """);
-        Path secret = Files.writeString(dir.resolve("cluster.secret"), "a secret for the mesh test, 32+ bytes\n");
-        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
-        List<Integer> ports = freePorts(3);
-        List<Integer> http = freePorts(3);
-        String peers = ports.stream().map(p -> "127.0.0.1:" + p).toList().toString();
-        for (int i = 0; i < 3; i++) {
-            Path home = Files.createDirectories(dir.resolve("a" + i));
-            Files.createDirectories(home.resolve("tftp"));
-            Files.createDirectories(home.resolve("boot"));
-            Path settings = Files.writeString(home.resolve("agent.yaml"), (i == 0 ? "documents: [../cluster.yaml]\n" : "")
-                    + """
-                    interfaces: [{device: lo, network: prov, address: 127.0.0.1}]
-                    ports: {dhcp: 0, tftp: 0, http: %d}
-                    tftpRoot: tftp
-                    bootDir: boot
-                    store: snapshots
-                    installs: installs.json
-                    configStore: config
-                    admin: {socket: admin.sock}
-                    cluster:
-                      name: mesh-test
-                      member: a%d
-                      secret: ../cluster.secret
-                      transport: tcp
-                      bind: 127.0.0.1
-                      port: %d
-                      peers: %s
-                    """.formatted(http.get(i), i, ports.get(i), peers));
-            agents.add(Agent.start(AgentConfig.read(settings), Clock.systemUTC()));
-        }
-        await("the seed reached every agent", 30, () -> agents.stream().allMatch(a -> a.cluster().node("n1").isPresent()));
+        List<Integer> http = ClusterAgents.freePorts(3, false);
+        List<Agent> agents = cluster.start("mesh-test", 3, i -> "{dhcp: 0, tftp: 0, http: %d}".formatted(http.get(i)))
+                .agents;
+        ClusterAgents.await("the seed reached every agent", 30,
+                () -> agents.stream().allMatch(a -> a.cluster().node("n1").isPresent()));
 
         long t0 = System.nanoTime();
-        cli("image", "publish", id, "--channel", "stable", "--socket", dir.resolve("a0/admin.sock").toString());
+        cli("image", "publish", id, "--channel", "stable", "--socket", cluster.admin(0).toString());
         for (int i = 1; i < 3; i++) {
             SnapshotStore s = SnapshotStore.open(dir.resolve("a" + i + "/snapshots"));
             ArtifactStore a = new ArtifactStore(s.root());
-            await("a" + i + " holds the snapshot and its artifacts", 60, () -> {
+            ClusterAgents.await("a" + i + " holds the snapshot and its artifacts", 60, () -> {
                 try {
                     return s.ids().contains(id) && a.of(id).isPresent();
                 } catch (java.io.IOException e) {
@@ -159,9 +110,9 @@ class MeshIT {
         }
         System.out.printf("FIGURE publish to held-and-verified on both other members: %.2f s%n",
                 (System.nanoTime() - t0) / 1e9);
-        await("every agent serves the channel", 30, () -> agents.stream()
+        ClusterAgents.await("every agent serves the channel", 30, () -> agents.stream()
                 .allMatch(ag -> ag.cluster().channel("stable").filter(id::equals).isPresent()));
-        String status = cli("status", "--socket", dir.resolve("a2/admin.sock").toString());
+        String status = cli("status", "--socket", cluster.admin(2).toString());
         assertTrue(status.contains("catalog: 1 snapshot(s), 1 held here"), status);
         assertTrue(status.contains("a0") && status.contains("a1") && status.contains("holds 1 snapshot(s)"), status);
     }
