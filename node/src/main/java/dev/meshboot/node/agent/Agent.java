@@ -22,6 +22,11 @@ import dev.meshboot.node.mesh.BootRoles;
 import dev.meshboot.node.mesh.Election;
 import dev.meshboot.node.mesh.PoolShare;
 import dev.meshboot.node.mesh.SnapshotSync;
+import dev.meshboot.node.mesh.Catalog;
+import dev.meshboot.node.admin.AdminRequestException;
+import dev.meshboot.clusterconfig.ConfigError;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshboot.clusterconfig.Network;
 import dev.meshboot.node.cluster.ClusterChannel;
 import dev.meshboot.node.cluster.ClusterSecret;
@@ -78,8 +83,6 @@ public final class Agent implements AutoCloseable {
     private static final java.time.Duration ROLE_GRACE = java.time.Duration.ofSeconds(30);
     private static final java.time.Duration ADVERTISE_EVERY = java.time.Duration.ofSeconds(2);
     private static final java.time.Duration SYNC_EVERY = java.time.Duration.ofSeconds(2);
-    /** The store kind of catalog entries: a published snapshot's signed manifest, an opaque blob to the config. */
-    public static final String CATALOG_KIND = "Snapshot";
 
     private Agent(AgentConfig settings) {
         this.settings = settings;
@@ -172,93 +175,48 @@ public final class Agent implements AutoCloseable {
         running.add(AdminSocketServer.start(settings.adminSocket().get(), service));
     }
 
-    private static final com.fasterxml.jackson.databind.json.JsonMapper JSON =
-            com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
-
     /**
-     * Puts a snapshot this agent holds into the replicated catalog (a {@code Snapshot} document carrying its signed
-     * manifest), and optionally points a channel at it; every member then pulls it ({@link SnapshotSync}). Refused
-     * unless the manifest is signed by a key this agent's store trusts.
+     * Puts a snapshot this agent holds into the replicated catalog, and optionally points a channel at it; every
+     * member then pulls it ({@link SnapshotSync}). The channel document is checked like any other first.
      */
-    private com.fasterxml.jackson.databind.node.ObjectNode publish(com.fasterxml.jackson.databind.JsonNode r,
-            AdminService.DocumentWriter writer) throws dev.meshboot.node.admin.AdminRequestException, IOException {
-        String id = r.path("id").asText("");
-        if (!id.matches("[0-9a-f]{64}") || !snapshots.ids().contains(id)) {
-            throw new dev.meshboot.node.admin.AdminRequestException("snapshot '" + id + "' is not complete in this"
-                    + " agent's store (" + settings.store() + "): build it or fetch it there first");
-        }
-        Path dir = snapshots.root().resolve("snapshots");
-        byte[] manifest = java.nio.file.Files.readAllBytes(dir.resolve(id + ".json"));
-        Path sigFile = dir.resolve(id + ".sig");
-        if (!java.nio.file.Files.exists(sigFile)) {
-            throw new dev.meshboot.node.admin.AdminRequestException("snapshot " + id + " is unsigned; the catalog takes"
-                    + " signed snapshots only");
-        }
-        byte[] signature = java.nio.file.Files.readAllBytes(sigFile);
-        try {
-            dev.meshboot.images.signing.ManifestSignature.fromJson(signature, "snapshot " + id)
-                    .verify(manifest, snapshots.trustedKeys(), "snapshot " + id);
-        } catch (dev.meshboot.images.SnapshotTrustException e) {
-            throw new dev.meshboot.node.admin.AdminRequestException(e.getMessage());
-        }
-        com.fasterxml.jackson.databind.node.ObjectNode doc = JSON.createObjectNode();
-        doc.put("kind", CATALOG_KIND).put("name", id);
-        doc.putObject("spec").put("manifest", java.util.Base64.getEncoder().encodeToString(manifest))
-                .put("signature", java.util.Base64.getEncoder().encodeToString(signature));
-        List<CanonicalDocument> docs = new ArrayList<>();
-        docs.add(new CanonicalDocument(CATALOG_KIND, id, JSON.writeValueAsBytes(doc)));
+    private ObjectNode publish(JsonNode r, AdminService.DocumentWriter writer) throws AdminRequestException, IOException {
         String channelName = r.path("channel").asText("");
-        if (!channelName.isEmpty()) {
-            com.fasterxml.jackson.databind.node.ObjectNode ch = JSON.createObjectNode();
-            ch.put("kind", "Channel").put("name", channelName);
-            ch.putObject("spec").put("snapshot", id);
-            CanonicalDocument channelDoc = new CanonicalDocument("Channel", channelName, JSON.writeValueAsBytes(ch));
-            List<dev.meshboot.clusterconfig.ConfigError> errors = configStore.check(List.of(channelDoc));
-            if (!errors.isEmpty()) {
-                throw new dev.meshboot.node.admin.AdminRequestException("channel " + channelName + ": " + errors);
-            }
-            docs.add(channelDoc);
+        List<CanonicalDocument> docs;
+        try {
+            docs = Catalog.publication(snapshots, r.path("id").asText(""),
+                    channelName.isEmpty() ? Optional.empty() : Optional.of(channelName));
+        } catch (Catalog.PublishRefusedException e) {
+            throw new AdminRequestException(e.getMessage());
+        }
+        List<ConfigError> errors = configStore.check(docs.stream().filter(d -> !d.kind().equals(Catalog.KIND)).toList());
+        if (!errors.isEmpty()) {
+            throw new AdminRequestException("channel " + channelName + ": " + errors);
         }
         writer.write(docs);
-        com.fasterxml.jackson.databind.node.ObjectNode o = AdminService.success();
-        o.put("published", id);
+        ObjectNode o = AdminService.success();
+        o.put("published", docs.getFirst().name());
         if (!channelName.isEmpty()) {
             o.put("channel", channelName);
         }
         return o;
     }
 
-    /** The catalog: every published snapshot, from the store's {@code Snapshot} documents. */
     private List<SnapshotSync.Entry> catalog() {
-        List<SnapshotSync.Entry> out = new ArrayList<>();
-        for (dev.meshboot.clusterconfig.store.VersionedDocument v : configStore.documents()) {
-            if (!v.key().kind().equals(CATALOG_KIND) || v.tombstone()) {
-                continue;
-            }
-            try {
-                com.fasterxml.jackson.databind.JsonNode spec = JSON.readTree(v.body()).path("spec");
-                out.add(new SnapshotSync.Entry(v.key().name(),
-                        java.util.Base64.getDecoder().decode(spec.path("manifest").asText()),
-                        java.util.Base64.getDecoder().decode(spec.path("signature").asText())));
-            } catch (IOException | IllegalArgumentException e) {
-                LOG.log(System.Logger.Level.WARNING, "catalog entry {0} is malformed: {1}", v.key().name(), e.getMessage());
-            }
-        }
-        return out;
+        return Catalog.entries(configStore.documents());
     }
 
     /** The mesh as this member sees it: roles, members with what they hold, and the catalog. */
-    private com.fasterxml.jackson.databind.node.ObjectNode meshStatus() throws IOException {
-        com.fasterxml.jackson.databind.node.ObjectNode o = AdminService.success();
+    private ObjectNode meshStatus() throws IOException {
+        ObjectNode o = AdminService.success();
         o.put("member", configStore.member());
         o.put("bootServer", isBootServer());
         roles.ifPresent(r -> {
             Election.Result e = r.current();
             o.putPOJO("active", e.active());
-            com.fasterxml.jackson.databind.node.ObjectNode slots = o.putObject("slots");
+            ObjectNode slots = o.putObject("slots");
             e.slots().forEach((k, v) -> slots.put(Integer.toString(k), v));
             o.put("quorum", e.quorum());
-            com.fasterxml.jackson.databind.node.ObjectNode members = o.putObject("members");
+            ObjectNode members = o.putObject("members");
             Map<String, java.util.Set<String>> held = r.snapshotsOfMembersInView();
             r.httpOfMembersInView().forEach((m, http) -> members.putObject(m).put("http", http)
                     .put("active", e.isActive(m)).putPOJO("snapshots", new java.util.TreeSet<>(held.getOrDefault(m,
