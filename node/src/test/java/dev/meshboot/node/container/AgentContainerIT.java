@@ -36,6 +36,7 @@ class AgentContainerIT {
     @TempDir
     static Path work;
 
+    private static InternalNetwork lab;
     private static Network network;
     private static String image;
 
@@ -45,21 +46,14 @@ class AgentContainerIT {
         Tiers.requireTool("docker");
         Tiers.requireTool("iptables");
         image = AgentImage.build(Path.of("target/meshboot.jar").toAbsolutePath(), work);
-        network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withInternal(true)
-                .withOptions(Map.of("com.docker.network.bridge.name", BRIDGE))
-                .withIpam(new com.github.dockerjava.api.model.Network.Ipam().withConfig(
-                        new com.github.dockerjava.api.model.Network.Ipam.Config().withSubnet("10.99.7.0/24"))))
-                .build();
-        network.getId(); // creates it
-        // Docker's isolation rule drops broadcast on internal bridges (bridge-nf-call-iptables): let it through.
-        Processes.must(work, "iptables -I DOCKER-USER -i " + BRIDGE + " -o " + BRIDGE + " -j ACCEPT");
+        lab = InternalNetwork.create(BRIDGE, "10.99.7.0/24", work);
+        network = lab.network;
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        Processes.bash(work, "iptables -D DOCKER-USER -i " + BRIDGE + " -o " + BRIDGE + " -j ACCEPT");
-        if (network != null) {
-            network.close();
+        if (lab != null) {
+            lab.close();
         }
     }
 

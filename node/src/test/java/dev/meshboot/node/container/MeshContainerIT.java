@@ -59,6 +59,7 @@ class MeshContainerIT {
     @TempDir
     static Path work;
 
+    private static InternalNetwork lab;
     private static Network network;
     private static String image;
     private static final List<GenericContainer<?>> members = new ArrayList<>();
@@ -123,13 +124,8 @@ class MeshContainerIT {
         Tiers.requireTool("docker");
         Tiers.requireTool("iptables");
         image = AgentImage.build(Path.of("target/meshboot.jar").toAbsolutePath(), work);
-        network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withInternal(true)
-                .withOptions(Map.of("com.docker.network.bridge.name", BRIDGE))
-                .withIpam(new com.github.dockerjava.api.model.Network.Ipam().withConfig(
-                        new com.github.dockerjava.api.model.Network.Ipam.Config().withSubnet(NET + ".0/24"))))
-                .build();
-        network.getId();
-        Processes.must(work, "iptables -I DOCKER-USER -i " + BRIDGE + " -o " + BRIDGE + " -j ACCEPT");
+        lab = InternalNetwork.create(BRIDGE, NET + ".0/24", work);
+        network = lab.network;
 
         // The publisher's store: a signed snapshot and an artifact set standing in for kernel and initramfs.
         KeyPair key = KeyFiles.generate();
@@ -177,9 +173,8 @@ class MeshContainerIT {
         for (GenericContainer<?> m : members) {
             m.stop();
         }
-        Processes.bash(work, "iptables -D DOCKER-USER -i " + BRIDGE + " -o " + BRIDGE + " -j ACCEPT");
-        if (network != null) {
-            network.close();
+        if (lab != null) {
+            lab.close();
         }
     }
 
