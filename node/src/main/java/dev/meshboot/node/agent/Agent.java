@@ -335,7 +335,7 @@ public final class Agent implements AutoCloseable {
         running.add(roles.get());
         roles.get().start(ADVERTISE_EVERY);
         try {
-            SnapshotSync sync = new SnapshotSync(snapshots, this::catalog, () -> {
+            SnapshotSync sync = new SnapshotSync(snapshots, self, this::catalog, () -> {
                 Map<String, String> peers = new java.util.LinkedHashMap<>(roles.get().httpOfMembersInView());
                 peers.remove(self);
                 return peers;

@@ -415,7 +415,8 @@ final class ImageCommand implements Runnable {
                 ps.add(new ChunkReplicator.Peer(u.getAuthority(), u));
             }
             long t0 = System.nanoTime();
-            ChunkReplicator.Report r = new ChunkReplicator(s, http, new FetchPlanner(perPeer, perPeer * ps.size()), cap,
+            ChunkReplicator.Report r = new ChunkReplicator(s, http, new FetchPlanner(perPeer, perPeer * ps.size(),
+                    Optional.of(java.util.UUID.randomUUID().toString())), cap,
                     ChunkReplicator.Listener.NONE, java.time.Duration.ofSeconds(60)).replicate(id, manifest[0],
                     manifest[1], ps, keys);
             out.printf("snapshot %s complete: %d chunks fetched in %.1f s from %s%s%n", id, r.chunks(),

@@ -65,6 +65,8 @@ public final class ChunkReplicator {
     private final Optional<RateLimiter> cap;
     private final Listener listener;
     private final Duration stall;
+    /** The longest one chunk may take, headers and body: 8 MiB (the largest chunk) at 1 MB/s, with room. */
+    private static final Duration CHUNK_DEADLINE = Duration.ofSeconds(60);
 
     /**
      * @param stall how long a round may find no peer holding any missing chunk before the run gives up
@@ -151,10 +153,13 @@ public final class ChunkReplicator {
             throws InterruptedException, IOException {
         HttpResponse<byte[]> r;
         try {
-            r = http.send(HttpRequest.newBuilder(peer.base().resolve("/chunks/" + ref.id()))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            listener.refused(ref.id(), peer.name(), "unreachable: " + e.getMessage());
+            // The request's own timeout ends at the response headers; a peer that dies while sending the body would
+            // hold this round for ever, so the whole exchange is bounded here.
+            r = http.sendAsync(HttpRequest.newBuilder(peer.base().resolve("/chunks/" + ref.id()))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofByteArray())
+                    .get(CHUNK_DEADLINE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            listener.refused(ref.id(), peer.name(), "unreachable or too slow: " + e);
             return false; // asked again next round, if it still claims the chunk
         }
         if (r.statusCode() != 200) {
@@ -181,8 +186,9 @@ public final class ChunkReplicator {
     /** The chunks a peer says it holds; none if it cannot say (down, or it does not know the snapshot). */
     private Set<String> holdings(Peer p, String id, List<String> order) throws InterruptedException {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(p.base().resolve("/snapshots/" + id + "/held"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.sendAsync(HttpRequest.newBuilder(p.base().resolve("/snapshots/" + id + "/held"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
+                    .get(20, java.util.concurrent.TimeUnit.SECONDS);
             String bits = r.body().strip();
             if (r.statusCode() != 200 || bits.length() != order.size()) {
                 return Set.of();
@@ -194,7 +200,7 @@ public final class ChunkReplicator {
                 }
             }
             return held;
-        } catch (IOException e) {
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return Set.of();
         }
     }

@@ -42,6 +42,7 @@ public final class SnapshotSync implements AutoCloseable {
     public record Entry(String id, byte[] manifest, byte[] signature) {}
 
     private final SnapshotStore store;
+    private final String self;
     private final ArtifactStore artifacts;
     private final Supplier<List<Entry>> catalog;
     private final Supplier<Map<String, String>> peers;
@@ -55,9 +56,10 @@ public final class SnapshotSync implements AutoCloseable {
     /**
      * @param peers the members in view and their HTTP base URLs, this member excluded
      */
-    public SnapshotSync(SnapshotStore store, Supplier<List<Entry>> catalog, Supplier<Map<String, String>> peers)
-            throws IOException {
+    public SnapshotSync(SnapshotStore store, String self, Supplier<List<Entry>> catalog,
+            Supplier<Map<String, String>> peers) throws IOException {
         this.store = store;
+        this.self = self;
         this.artifacts = new ArtifactStore(store.root());
         this.catalog = catalog;
         this.peers = peers;
@@ -95,7 +97,7 @@ public final class SnapshotSync implements AutoCloseable {
         ManifestSignature sig = ManifestSignature.fromJson(e.signature(), "catalog entry " + e.id());
         PublicKey signer = KeyFiles.decodePublicKey(Base64.getDecoder().decode(sig.publicKey()), "catalog entry " + e.id());
         long t0 = System.nanoTime();
-        ChunkReplicator.Report r = new ChunkReplicator(store, http, new FetchPlanner(4, 16), Optional.empty(),
+        ChunkReplicator.Report r = new ChunkReplicator(store, http, new FetchPlanner(4, 16, Optional.of(self)), Optional.empty(),
                 ChunkReplicator.Listener.NONE, Duration.ofSeconds(20)).replicate(e.id(), e.manifest(), e.signature(), ps,
                 List.of(signer));
         LOG.log(System.Logger.Level.INFO, "snapshot {0} replicated: {1} chunks in {2} ms from {3}", e.id(), r.chunks(),

@@ -45,4 +45,19 @@ class FetchPlannerTest {
         assertEquals(List.of(new FetchPlanner.Fetch("b", "good")), f);
         assertTrue(f.stream().noneMatch(x -> x.peer().equals("bad")));
     }
+
+    @Test
+    void twoMembersStartingTogether_askTheOriginForDifferentChunks() {
+        java.util.List<String> chunks = new java.util.ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            chunks.add("c" + i);
+        }
+        Map<String, Set<String>> origin = Map.of("origin", Set.copyOf(chunks));
+        List<String> first = new FetchPlanner(4, 4, java.util.Optional.of("m1")).next(chunks, origin, Map.of(), Set.of())
+                .stream().map(FetchPlanner.Fetch::chunk).toList();
+        List<String> second = new FetchPlanner(4, 4, java.util.Optional.of("m2")).next(chunks, origin, Map.of(), Set.of())
+                .stream().map(FetchPlanner.Fetch::chunk).toList();
+        assertEquals(4, first.size());
+        assertTrue(first.stream().noneMatch(second::contains), first + " and " + second + " overlap");
+    }
 }
