@@ -13,6 +13,7 @@ import dev.meshboot.images.store.ChunkStore;
 import dev.meshboot.images.store.SnapshotStore;
 import dev.meshboot.node.mesh.ChunkReplicator;
 import dev.meshboot.node.mesh.FetchPlanner;
+import dev.meshboot.node.mesh.PeerHttp;
 import dev.meshboot.node.mesh.RateLimiter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -427,24 +428,15 @@ final class ImageCommand implements Runnable {
 
         /** The manifest and its signature from the first peer that holds the snapshot complete. */
         private byte[][] manifestFromAnyPeer(java.net.http.HttpClient http) throws IOException, InterruptedException {
+            java.time.Duration deadline = java.time.Duration.ofSeconds(30);
             for (java.net.URI u : peers) {
-                try {
-                    byte[] m = get(http, u.resolve("/snapshots/" + id + "/manifest.json"));
-                    byte[] sig = get(http, u.resolve("/snapshots/" + id + "/manifest.sig"));
-                    if (m != null && sig != null && ChunkStore.idOf(m).equals(id)) {
-                        return new byte[][] {m, sig};
-                    }
-                } catch (IOException e) {
-                    // the next peer
+                Optional<byte[]> m = PeerHttp.get(http, u.resolve("/snapshots/" + id + "/manifest.json"), deadline);
+                Optional<byte[]> sig = PeerHttp.get(http, u.resolve("/snapshots/" + id + "/manifest.sig"), deadline);
+                if (m.isPresent() && sig.isPresent() && ChunkStore.idOf(m.get()).equals(id)) {
+                    return new byte[][] {m.get(), sig.get()};
                 }
             }
             throw new IOException("no peer serves the signed manifest of " + id);
-        }
-
-        private static byte[] get(java.net.http.HttpClient http, java.net.URI u) throws IOException, InterruptedException {
-            java.net.http.HttpResponse<byte[]> r = http.send(java.net.http.HttpRequest.newBuilder(u)
-                    .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-            return r.statusCode() == 200 ? r.body() : null;
         }
     }
 

@@ -8,8 +8,6 @@ import dev.meshboot.images.store.SnapshotStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,13 +132,7 @@ public final class SnapshotSync implements AutoCloseable {
     }
 
     private Optional<byte[]> get(URI u) throws InterruptedException {
-        try {
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return PeerHttp.get(http, u, Duration.ofSeconds(60));
     }
 
     @Override
