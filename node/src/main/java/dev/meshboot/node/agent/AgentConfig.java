@@ -50,7 +50,7 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
     private static final Set<String> KEYS = Set.of("documents", "mode", "interfaces", "ports", "tftpRoot", "bootDir", "store",
             "leases", "bootServers", "installs", "cluster", "configStore", "admin");
     private static final Set<String> CLUSTER_KEYS = Set.of("name", "member", "secret", "transport", "bind", "port",
-            "multicast", "peers", "timeouts", "antiEntropySeconds");
+            "multicast", "peers", "timeouts", "antiEntropySeconds", "crashDetection");
     private static final Set<String> TIMEOUT_KEYS = Set.of("suspect", "heartbeat", "verify", "mergeMin", "mergeMax",
             "join");
 
@@ -241,11 +241,15 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
             errors.add(new ConfigError(f, "cluster.timeouts", t.toString(), e.getMessage()));
         }
         Duration antiEntropy = Duration.ofSeconds(intIn(c, "antiEntropySeconds", 30, 1, 86400, "cluster.", f, errors));
+        JsonNode crash = c.path("crashDetection");
+        if (!crash.isMissingNode() && !crash.isBoolean()) {
+            errors.add(new ConfigError(f, "cluster.crashDetection", crash.asText(), "true or false"));
+        }
         if (errors.size() > before) {
             return Optional.empty();
         }
         return Optional.of(new Membership(new ChannelSettings(name, member, transport, bind, port, multicast, peers,
-                timing), secret, antiEntropy));
+                timing, crash.asBoolean(true)), secret, antiEntropy));
     }
 
     private static Duration ms(JsonNode timeouts, String name, Duration fallback, String f, List<ConfigError> errors) {

@@ -18,9 +18,15 @@ import java.util.Objects;
  * @param multicast the group address and port (UDP only)
  * @param peers the static peers to ask at join (TCP only: TCPPING's initial hosts, this member may be among them)
  * @param timing failure detection and merge timings
+ * @param crashDetection whether a TCP connection to a neighbour watches for its crash (FD_SOCK2, on the cluster
+ *     port + {@value #CRASH_PORT_OFFSET}): a killed process is noticed when its kernel closes the connection, within
+ *     a second, rather than after {@code timing.suspectAfter()} (UDP and TCP transports only)
  */
 public record ChannelSettings(String cluster, String member, Transport transport, InetAddress bindAddress,
-        int bindPort, InetSocketAddress multicast, List<InetSocketAddress> peers, Timing timing) {
+        int bindPort, InetSocketAddress multicast, List<InetSocketAddress> peers, Timing timing,
+        boolean crashDetection) {
+    /** FD_SOCK2 listens on the cluster port plus this (its default): 7800 -> 7900. */
+    public static final int CRASH_PORT_OFFSET = 100;
 
     public enum Transport {
         /** IP multicast for broadcasts and discovery: the default on a LAN that carries multicast. */
@@ -65,18 +71,28 @@ public record ChannelSettings(String cluster, String member, Transport transport
         Objects.requireNonNull(member);
         Objects.requireNonNull(transport);
         peers = List.copyOf(peers);
+        if (crashDetection && transport == Transport.LOOPBACK) {
+            throw new IllegalArgumentException("crash detection needs a transport with sockets (udp or tcp)");
+        }
         if (transport == Transport.TCP && peers.isEmpty()) {
             throw new IllegalArgumentException("the TCP transport needs static peers");
         }
     }
 
+    /** With crash detection (the default wherever the transport has sockets). */
+    public ChannelSettings(String cluster, String member, Transport transport, InetAddress bindAddress, int bindPort,
+            InetSocketAddress multicast, List<InetSocketAddress> peers, Timing timing) {
+        this(cluster, member, transport, bindAddress, bindPort, multicast, peers, timing, transport != Transport.LOOPBACK);
+    }
+
     /** In-process members over JGroups' loopback transport, with the default timings (tests). */
     public static ChannelSettings loopback(String cluster, String member) {
         return new ChannelSettings(cluster, member, Transport.LOOPBACK, InetAddress.getLoopbackAddress(), 0,
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(), Timing.DEFAULTS);
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(), Timing.DEFAULTS, false);
     }
 
     public ChannelSettings withTiming(Timing t) {
-        return new ChannelSettings(cluster, member, transport, bindAddress, bindPort, multicast, peers, t);
+        return new ChannelSettings(cluster, member, transport, bindAddress, bindPort, multicast, peers, t,
+                crashDetection);
     }
 }

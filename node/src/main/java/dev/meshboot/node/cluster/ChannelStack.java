@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jgroups.protocols.AUTH;
 import org.jgroups.protocols.FD_ALL3;
+import org.jgroups.protocols.FD_SOCK2;
 import org.jgroups.protocols.FRAG2;
 import org.jgroups.protocols.MERGE3;
 import org.jgroups.protocols.MFC;
@@ -39,10 +40,16 @@ import org.jgroups.stack.Protocol;
  *   <li><b>discovery</b>: PING (multicast), TCPPING (the static peers), SHARED_LOOPBACK_PING.
  *   <li><b>MERGE3</b>: after a partition heals, subgroup coordinators find each other and merge; its interval is
  *       what bounds the time to merge.
+ *   <li><b>FD_SOCK2</b> (unless {@code crashDetection} is off): each member keeps a TCP connection to its
+ *       neighbour in the view; when a process dies its kernel closes the connection and the neighbour suspects it
+ *       at once. This is what makes a killed boot server leave the view in about a second instead of after the
+ *       heartbeat timeout (the boot plane's goal: a DHCP client answered again within 3 s). Its frames travel
+ *       outside SYM_ENCRYPT (own sockets): they carry member addresses and connect/close notices only, and the
+ *       worst a forged one can do is a suspicion, which VERIFY_SUSPECT2 checks over the encrypted channel before
+ *       anyone is excluded (docs/threat-model.md).
  *   <li><b>FD_ALL3</b> and <b>VERIFY_SUSPECT2</b>: heartbeats to everyone, a member silent for the timeout is
- *       suspected and, unless it answers within the verify timeout, excluded. No FD_SOCK2: it opens its own
- *       unencrypted TCP server and its speed-up (crashed processes noticed at once) matters little next to a
- *       timeout of a few seconds.
+ *       suspected and, unless it answers within the verify timeout, excluded: what catches a hung process or a
+ *       cut link, which close no connection.
  *   <li><b>NAKACK2</b>, <b>UNICAST3</b>: reliable, FIFO multicast and unicast; the store's replication relies on
  *       it within a view and uses anti-entropy across views.
  *   <li><b>STABLE</b>: garbage-collects messages every member has received.
@@ -69,6 +76,10 @@ public final class ChannelStack {
         stack.add(new SERIALIZE());
         stack.add(discovery(settings));
         stack.add(new MERGE3().setMinInterval(t.mergeMin().toMillis()).setMaxInterval(t.mergeMax().toMillis()));
+        if (settings.crashDetection()) {
+            stack.add(new FD_SOCK2().setBindAddress(settings.bindAddress())
+                    .setOffset(ChannelSettings.CRASH_PORT_OFFSET).setPortRange(1));
+        }
         stack.add(new FD_ALL3().setTimeout(t.suspectAfter().toMillis()).setInterval(t.heartbeat().toMillis()));
         stack.add(new VERIFY_SUSPECT2().setTimeout(t.verify().toMillis()));
         NAKACK2 nakack = new NAKACK2();
