@@ -125,7 +125,9 @@ public final class ReplicatedStore {
             disk.get().write(v); // durable before anyone hears of it
         }
         table.offer(v);
-        view = null;
+        if (ConfigLoader.KINDS.contains(v.key().kind())) {
+            view = null; // leases and catalog entries change often and are not configuration: keep the parsed view
+        }
         return v;
     }
 
@@ -163,7 +165,7 @@ public final class ReplicatedStore {
         if (!lost.isEmpty()) {
             conflicts.persist();
         }
-        if (!changed.isEmpty()) {
+        if (changed.stream().anyMatch(v -> ConfigLoader.KINDS.contains(v.key().kind()))) {
             view = null;
         }
         return new MergeResult(changed, lost, ahead);

@@ -21,6 +21,7 @@ import dev.meshboot.node.boot.ConfigBootPolicy;
 import dev.meshboot.node.mesh.BootRoles;
 import dev.meshboot.node.mesh.Election;
 import dev.meshboot.node.mesh.PoolShare;
+import dev.meshboot.node.mesh.QuorumBase;
 import dev.meshboot.node.mesh.SnapshotSync;
 import dev.meshboot.node.mesh.Catalog;
 import dev.meshboot.node.admin.AdminRequestException;
@@ -34,6 +35,8 @@ import dev.meshboot.node.cluster.Membership;
 import dev.meshboot.node.cluster.StoreReplicator;
 import dev.meshboot.node.boot.InstallRecords;
 import dev.meshboot.node.boot.LeaseBook;
+import dev.meshboot.node.boot.SharedLeases;
+import dev.meshboot.node.mesh.LeaseLedger;
 import dev.meshboot.node.dhcp.DhcpResponder;
 import dev.meshboot.node.dhcp.DhcpServer;
 import dev.meshboot.node.http.DownloadRedirector;
@@ -172,6 +175,15 @@ public final class Agent implements AutoCloseable {
                         .orElse(List.of(configStore.member())));
         service.register("publish", r -> publish(r, writer));
         service.register("mesh", r -> meshStatus());
+        service.register("quorum-base", r -> {
+            int n = r.path("members").asInt(0);
+            if (roles.isEmpty() || n < 1) {
+                throw new AdminRequestException(roles.isEmpty() ? "not a cluster member"
+                        : "members: a positive count of the members the cluster now has");
+            }
+            roles.get().lowerQuorumBase(n);
+            return meshStatus();
+        });
         running.add(AdminSocketServer.start(settings.adminSocket().get(), service));
     }
 
@@ -216,6 +228,7 @@ public final class Agent implements AutoCloseable {
             ObjectNode slots = o.putObject("slots");
             e.slots().forEach((k, v) -> slots.put(Integer.toString(k), v));
             o.put("quorum", e.quorum());
+            o.put("quorumBase", r.quorumBase());
             ObjectNode members = o.putObject("members");
             Map<String, java.util.Set<String>> held = r.snapshotsOfMembersInView();
             r.httpOfMembersInView().forEach((m, http) -> members.putObject(m).put("http", http)
@@ -249,8 +262,10 @@ public final class Agent implements AutoCloseable {
         installs = new InstallRecords(settings.installs(), clock);
         StoreBootContent content = new StoreBootContent(store, settings.bootDir(), mac -> script(mac, httpBase),
                 new NodeParts());
+        SharedLeases shared = replicator.<SharedLeases>map(r -> new LeaseLedger(configStore::documents, r::write,
+                configStore.member(), clock)).orElse(SharedLeases.NONE);
         DhcpResponder responder = new DhcpResponder(new ConfigBootPolicy(this::config, httpBase, settings.proxy(),
-                leases, this::poolShare), settings.proxy());
+                leases, this::poolShare, shared), settings.proxy());
         bootServices = new BootServices(responder, content, clock);
         running.add(bootServices);
         if (settings.ports().http() > 0) {
@@ -318,8 +333,17 @@ public final class Agent implements AutoCloseable {
      */
     private void startRoles(Clock clock, String httpBase) {
         String self = settings.cluster().orElseThrow().channel().member();
+        QuorumBase base;
+        try {
+            base = QuorumBase.open(settings.configStore().toAbsolutePath().resolveSibling("quorum-base"));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "quorum base unreadable, counting from this run's views: "
+                    + e.getMessage());
+            base = QuorumBase.inMemory();
+        }
         roles = Optional.of(new BootRoles(channel.orElseThrow(), self, httpBase, this::localState,
-                () -> config().cluster().bootServers(), this::bootSnapshots, ROLE_GRACE, clock, (result, active) -> {
+                () -> config().cluster().bootServers(), this::bootSnapshots, ROLE_GRACE, clock, base,
+                (result, active) -> {
                     try {
                         if (active) {
                             bootServices.start();

@@ -26,6 +26,7 @@ public final class ConfigBootPolicy implements BootPolicy {
     private final boolean proxy;
     private final Optional<LeaseBook> leases;
     private final Function<Network, Optional<Network>> poolShare;
+    private final SharedLeases shared;
 
     /**
      * @param config the current documents (re-read on every request, so a change applies at once)
@@ -56,6 +57,16 @@ public final class ConfigBootPolicy implements BootPolicy {
      */
     public ConfigBootPolicy(Supplier<ClusterConfig> config, Function<String, String> httpBase, boolean proxy,
             Optional<LeaseBook> leases, Function<Network, Optional<Network>> poolShare) {
+        this(config, httpBase, proxy, leases, poolShare, SharedLeases.NONE);
+    }
+
+    /**
+     * @param shared the leases every active server has handed out (the replicated store): never offered to another
+     *     machine, and every lease acknowledged here is recorded there
+     */
+    public ConfigBootPolicy(Supplier<ClusterConfig> config, Function<String, String> httpBase, boolean proxy,
+            Optional<LeaseBook> leases, Function<Network, Optional<Network>> poolShare, SharedLeases shared) {
+        this.shared = shared;
         this.config = config;
         this.httpBase = httpBase;
         this.proxy = proxy;
@@ -100,6 +111,7 @@ public final class ConfigBootPolicy implements BootPolicy {
         Network network = net.get();
         java.util.Set<dev.meshboot.clusterconfig.Ipv4> reserved = new java.util.HashSet<>();
         c.nodes().forEach(n -> reserved.add(n.address()));
+        reserved.addAll(shared.heldByOthers(network.name(), request.mac()));
         return leases.get().offer(network, request.mac(), reserved).map(address -> {
             BootAnswer.Lease lease = new BootAnswer.Lease(address, network.subnet().netmask(), network.gateway(),
                     network.dns(), "dyn-" + request.mac().text().replace(":", ""), network.domain(),
@@ -114,8 +126,10 @@ public final class ConfigBootPolicy implements BootPolicy {
     public void acknowledged(BootRequest request, BootAnswer.Lease lease) {
         ClusterConfig c = config.get();
         if (leases.isPresent() && c.nodeByMac(request.mac()).isEmpty()) {
-            c.cluster().network(request.network()).ifPresent(n ->
-                    leases.get().commit(n, request.mac(), lease.address(), lease.leaseSeconds()));
+            c.cluster().network(request.network()).ifPresent(n -> {
+                leases.get().commit(n, request.mac(), lease.address(), lease.leaseSeconds());
+                shared.leased(n.name(), request.mac(), lease.address(), lease.leaseSeconds());
+            });
         }
     }
 

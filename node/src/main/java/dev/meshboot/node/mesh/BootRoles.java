@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  *
  * <p>Slot holders that leave the view are remembered with the time they left, so a quorum gives their slot to
  * another only after the grace ({@link Election}). The quorum counts against the largest view this member has
- * seen since it started.
+ * ever seen ({@link QuorumBase}, kept on disk).
  */
 public final class BootRoles implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BootRoles.class.getName());
@@ -63,10 +63,17 @@ public final class BootRoles implements AutoCloseable {
     });
     private volatile Election.Result result = new Election.Result(List.of(), Map.of(), false);
     private Map<Integer, String> lastSlots = Map.of();
-    private int largestView = 1;
+    private final QuorumBase quorumBase;
 
     public BootRoles(ClusterChannel channel, String self, String http, Supplier<Local> local, IntSupplier k,
             Supplier<Set<String>> bootSnapshots, Duration grace, Clock clock, Listener listener) {
+        this(channel, self, http, local, k, bootSnapshots, grace, clock, QuorumBase.inMemory(), listener);
+    }
+
+    public BootRoles(ClusterChannel channel, String self, String http, Supplier<Local> local, IntSupplier k,
+            Supplier<Set<String>> bootSnapshots, Duration grace, Clock clock, QuorumBase quorumBase,
+            Listener listener) {
+        this.quorumBase = quorumBase;
         this.channel = channel;
         this.self = self;
         this.http = http;
@@ -103,6 +110,17 @@ public final class BootRoles implements AutoCloseable {
 
     public Election.Result current() {
         return result;
+    }
+
+    /** The cluster size the quorum counts against. */
+    public int quorumBase() {
+        return quorumBase.size();
+    }
+
+    /** Lowers the quorum base after members were removed for good; the election runs again at once. */
+    public void lowerQuorumBase(int members) throws IOException {
+        quorumBase.lower(members, view().size());
+        timer.execute(this::round);
     }
 
     private void round() {
@@ -160,7 +178,13 @@ public final class BootRoles implements AutoCloseable {
     /** One election round; runs on the timer thread only. */
     private void recompute() {
         List<String> view = view();
-        largestView = Math.max(largestView, view.size());
+        int largestView;
+        try {
+            largestView = quorumBase.observe(view.size());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot record the quorum base: " + e.getMessage());
+            largestView = Math.max(quorumBase.size(), view.size());
+        }
         adverts.put(self, new MemberAdvert(selfState(), http));
         Instant now = clock.instant();
         for (Map.Entry<Integer, String> e : lastSlots.entrySet()) {
