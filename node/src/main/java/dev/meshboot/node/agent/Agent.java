@@ -22,6 +22,9 @@ import dev.meshboot.node.mesh.BootRoles;
 import dev.meshboot.node.mesh.Election;
 import dev.meshboot.node.mesh.PoolShare;
 import dev.meshboot.node.mesh.QuorumBase;
+import dev.meshboot.node.mesh.ArchiveServers;
+import dev.meshboot.node.mesh.ChunkOwners;
+import dev.meshboot.node.mesh.StormRedirector;
 import dev.meshboot.node.mesh.SnapshotSync;
 import dev.meshboot.node.mesh.Catalog;
 import dev.meshboot.node.admin.AdminRequestException;
@@ -39,7 +42,6 @@ import dev.meshboot.node.boot.SharedLeases;
 import dev.meshboot.node.mesh.LeaseLedger;
 import dev.meshboot.node.dhcp.DhcpResponder;
 import dev.meshboot.node.dhcp.DhcpServer;
-import dev.meshboot.node.http.DownloadRedirector;
 import dev.meshboot.node.http.HttpBootServer;
 import dev.meshboot.node.http.StoreBootContent;
 import dev.meshboot.node.tftp.TftpServer;
@@ -82,6 +84,12 @@ public final class Agent implements AutoCloseable {
     private SnapshotStore snapshots;
     private BootServices bootServices;
     private Optional<BootRoles> roles = Optional.empty();
+    private volatile Optional<StormRedirector> storm = Optional.empty();
+    /**
+     * Downloads in flight above which a member sends archive and chunk requests to a less loaded holder: /init
+     * fetches one chunk at a time, so this is about the machines booting from this member at once.
+     */
+    private static final int REDIRECT_ABOVE = 8;
     /** How long a pool slot's absent holder keeps it (longer than failure detection: node/mesh/Election). */
     private static final java.time.Duration ROLE_GRACE = java.time.Duration.ofSeconds(30);
     private static final java.time.Duration ADVERTISE_EVERY = java.time.Duration.ofSeconds(2);
@@ -269,7 +277,8 @@ public final class Agent implements AutoCloseable {
         bootServices = new BootServices(responder, content, clock);
         running.add(bootServices);
         if (settings.ports().http() > 0) {
-            http = new HttpBootServer(content, DownloadRedirector.NONE, group);
+            // The storm redirector exists once the election does (cluster members only); until then, serve here.
+            http = new HttpBootServer(content, (path, client) -> storm.flatMap(r -> r.redirect(path, client)), group);
             running.add(http);
             http.start(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), settings.ports().http()));
         }
@@ -357,6 +366,9 @@ public final class Agent implements AutoCloseable {
                     }
                 }));
         running.add(roles.get());
+        ChunkOwners owners = new ChunkOwners(snapshots);
+        storm = Optional.of(new StormRedirector(self, REDIRECT_ABOVE, this::load, roles.get()::advertsInView,
+                owners::of));
         roles.get().start(ADVERTISE_EVERY);
         try {
             SnapshotSync sync = new SnapshotSync(snapshots, self, this::catalog, () -> {
@@ -379,7 +391,12 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             held = java.util.Set.of();
         }
-        return new BootRoles.Local(settings.ports().dhcp() > 0, true, held);
+        return new BootRoles.Local(settings.ports().dhcp() > 0, true, held, load());
+    }
+
+    /** Downloads this member is sending now. */
+    private int load() {
+        return http == null ? 0 : http.sending();
     }
 
     /** The snapshots the fleet boots: those the channels point at. */
@@ -513,9 +530,11 @@ public final class Agent implements AutoCloseable {
                 return Optional.of(IpxeScript.localDisk(n.name(), base + "BOOTX64.EFI"));
             }
         }
+        List<String> own = settings.interfaces().stream().filter(i -> i.network().equals(n.network()))
+                .map(i -> i.address() + ":" + settings.ports().http()).toList();
         List<String> servers = !settings.bootServers().isEmpty() ? settings.bootServers()
-                : settings.interfaces().stream().filter(i -> i.network().equals(n.network()))
-                        .map(i -> i.address() + ":" + settings.ports().http()).toList();
+                : roles.map(r -> ArchiveServers.forMachine(mac, id, own, r.advertsInView(),
+                        settings.cluster().orElseThrow().channel().member())).orElse(own);
         Map<String, String> options = new java.util.LinkedHashMap<>();
         options.put("extras", profile.extras() ? "1" : "0");
         if (mode == Profile.InstallMode.DISK) {

@@ -59,6 +59,8 @@ public final class HttpBootServer implements AutoCloseable {
 
     private final BootContent content;
     private final DownloadRedirector redirector;
+    /** Responses whose bodies are being sent now: this server's load, as the mesh compares it. */
+    private final java.util.concurrent.atomic.AtomicInteger sending = new java.util.concurrent.atomic.AtomicInteger();
     private volatile RequestListener listener = RequestListener.NONE;
     private final EventLoopGroup group;
     private Channel server;
@@ -89,6 +91,11 @@ public final class HttpBootServer implements AutoCloseable {
                         .addLast(new Handler());
             }
         };
+    }
+
+    /** How many responses are sending their bodies now. */
+    public int sending() {
+        return sending.get();
     }
 
     @Override
@@ -127,9 +134,13 @@ public final class HttpBootServer implements AutoCloseable {
                 send(ctx, req, r);
                 return;
             }
-            Optional<String> elsewhere = redirector.redirect(path, (InetSocketAddress) ctx.channel().remoteAddress());
+            // A download moves at most once: a redirected request carries the mark and is served where it lands.
+            Optional<String> elsewhere = new QueryStringDecoder(req.uri()).parameters().containsKey("redirected")
+                    ? Optional.empty() : redirector.redirect(path, (InetSocketAddress) ctx.channel().remoteAddress());
             if (elsewhere.isPresent()) {
-                FullHttpResponse r = response(HttpResponseStatus.TEMPORARY_REDIRECT, "");
+                // 302, not 307: busybox wget (the initramfs' client) follows 301/302/303 only; for a GET they mean
+                // the same.
+                FullHttpResponse r = response(HttpResponseStatus.FOUND, "");
                 r.headers().set(HttpHeaderNames.LOCATION, elsewhere.get());
                 send(ctx, req, r);
                 return;
@@ -191,6 +202,9 @@ public final class HttpBootServer implements AutoCloseable {
             report(ctx, req, r.status().code());
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             HttpUtil.setKeepAlive(r, keepAlive);
+            if (!head) {
+                sending.incrementAndGet();
+            }
             ctx.write(r);
             if (!head) {
                 for (Representation.Span s : spans) {
@@ -203,6 +217,9 @@ public final class HttpBootServer implements AutoCloseable {
                 }
             }
             ChannelFuture done = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            if (!head) {
+                done.addListener(f -> sending.decrementAndGet());
+            }
             if (!keepAlive) {
                 done.addListener(ChannelFutureListener.CLOSE);
             }

@@ -36,8 +36,16 @@ import java.util.function.Supplier;
 public final class BootRoles implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BootRoles.class.getName());
 
-    /** What this member can offer, asked afresh for each advert. */
-    public record Local(boolean bootServices, boolean healthy, Set<String> snapshots) {}
+    /**
+     * What this member can offer, asked afresh for each advert.
+     *
+     * @param load the downloads it is sending now
+     */
+    public record Local(boolean bootServices, boolean healthy, Set<String> snapshots, int load) {
+        public Local(boolean bootServices, boolean healthy, Set<String> snapshots) {
+            this(bootServices, healthy, snapshots, 0);
+        }
+    }
 
     /** Told when the result changes: the whole result, and whether this member is active. */
     @FunctionalInterface
@@ -155,6 +163,18 @@ public final class BootRoles implements AutoCloseable {
         return out;
     }
 
+    /** The latest advert of each member in view (this one included), in view order. */
+    public List<MemberAdvert> advertsInView() {
+        List<MemberAdvert> out = new ArrayList<>();
+        for (String m : view()) {
+            MemberAdvert a = adverts.get(m);
+            if (a != null) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
     private List<String> view() {
         return channel.membership().map(Membership::names).orElse(List.of(self));
     }
@@ -166,7 +186,7 @@ public final class BootRoles implements AutoCloseable {
     }
 
     private void advertise() {
-        MemberAdvert mine = new MemberAdvert(selfState(), http);
+        MemberAdvert mine = new MemberAdvert(selfState(), http, local.get().load());
         adverts.put(self, mine);
         try {
             channel.broadcast(MessageKind.MEMBER_STATE, mine.encode());
@@ -185,7 +205,7 @@ public final class BootRoles implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "cannot record the quorum base: " + e.getMessage());
             largestView = Math.max(quorumBase.size(), view.size());
         }
-        adverts.put(self, new MemberAdvert(selfState(), http));
+        adverts.put(self, new MemberAdvert(selfState(), http, local.get().load()));
         Instant now = clock.instant();
         for (Map.Entry<Integer, String> e : lastSlots.entrySet()) {
             if (!view.contains(e.getValue())) {

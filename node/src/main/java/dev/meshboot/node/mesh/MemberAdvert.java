@@ -11,12 +11,18 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * What a member tells the others about itself, on the channel ({@code MEMBER_STATE}): its {@link MemberState} and
- * the HTTP base URL peers and booting machines fetch from. JSON, small (a snapshot id per snapshot held), sent on
- * every change and every few seconds, so a member that missed one catches up with the next.
+ * What a member tells the others about itself, on the channel ({@code MEMBER_STATE}): its {@link MemberState}, the
+ * HTTP base URL peers and booting machines fetch from, and its load (archive and chunk downloads it is sending now,
+ * what a busy member compares to redirect a download: {@link StormRedirector}). JSON, small (a snapshot id per
+ * snapshot held), sent on every change and every few seconds, so a member that missed one catches up with the next.
  */
-public record MemberAdvert(MemberState state, String http) {
+public record MemberAdvert(MemberState state, String http, int load) {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    /** An advert with no load (tests; members that serve nothing yet). */
+    public MemberAdvert(MemberState state, String http) {
+        this(state, http, 0);
+    }
 
     public byte[] encode() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -27,6 +33,7 @@ public record MemberAdvert(MemberState state, String http) {
         m.put("snapshots", new TreeSet<>(state.snapshots()));
         m.put("active", state.active());
         m.put("slot", state.slot().orElse(-1));
+        m.put("load", load);
         try {
             return JSON.writeValueAsBytes(m);
         } catch (IOException e) {
@@ -49,6 +56,7 @@ public record MemberAdvert(MemberState state, String http) {
         int slot = n.path("slot").asInt(-1);
         return new MemberAdvert(new MemberState(n.path("member").asText(), n.path("bootServices").asBoolean(),
                 n.path("healthy").asBoolean(), java.util.Set.copyOf(snaps), n.path("active").asBoolean(),
-                slot >= 0 ? Optional.of(slot) : Optional.empty()), n.path("http").asText());
+                slot >= 0 ? Optional.of(slot) : Optional.empty()), n.path("http").asText(),
+                Math.max(0, n.path("load").asInt(0)));
     }
 }

@@ -38,6 +38,7 @@ class HttpBootServerIT {
 
     private static EventLoopGroup group;
     private static HttpBootServer server;
+    private static StoreBootContent content;
     private static String base;
     private static String id;
     private static byte[] core;
@@ -66,7 +67,7 @@ class HttpBootServerIT {
         blob = new dev.meshboot.bootstrap.artifacts.ArtifactStore(store.root()).put(kernel);
         new dev.meshboot.bootstrap.artifacts.ArtifactStore(store.root()).commit(
                 new dev.meshboot.bootstrap.artifacts.BootArtifacts(id, "6.1.0-test", java.util.Map.of("vmlinuz", blob)));
-        StoreBootContent content = new StoreBootContent(store, boot, mac -> mac.equals(Mac.parse("52:54:00:12:34:01"))
+        content = new StoreBootContent(store, boot, mac -> mac.equals(Mac.parse("52:54:00:12:34:01"))
                 ? Optional.of("#!ipxe\necho meshboot-marker\n") : Optional.empty(), new StoreBootContent.Nodes() {
                     @Override
                     public Optional<byte[]> configArchive(String node) {
@@ -114,6 +115,46 @@ class HttpBootServerIT {
         List<String> a = new java.util.ArrayList<>(List.of("-o", "/dev/null", "-w", "%{http_code}"));
         a.addAll(List.of(args));
         return curl(a.toArray(String[]::new)).stdout();
+    }
+
+    /**
+     * Two busy servers whose storm redirectors point at each other: a chunk asked of one is redirected (302) to the
+     * other with the mark, served there and not bounced back; busybox wget, /init's client, follows it.
+     */
+    @Test
+    void aBusyServer_redirectsAChunkOnce_andBusyboxWgetFollowsIt() throws Exception {
+        Tiers.requireTool("busybox");
+        String chunk = dev.meshboot.node.mesh.PendingSnapshots.chunks(
+                SnapshotStore.open(dir.resolve("store")).load(id, true, List.of()).manifest()).getFirst().id();
+        String[] bases = new String[2];
+        HttpBootServer[] busy = new HttpBootServer[2];
+        try {
+            for (int i = 0; i < 2; i++) {
+                int other = 1 - i;
+                java.util.function.Supplier<List<dev.meshboot.node.mesh.MemberAdvert>> members = () -> List.of(
+                        new dev.meshboot.node.mesh.MemberAdvert(new dev.meshboot.node.mesh.MemberState("s" + other,
+                                true, true, java.util.Set.of(id), false, Optional.empty()), bases[other], 0));
+                busy[i] = new HttpBootServer(content, new dev.meshboot.node.mesh.StormRedirector("s" + i, 1, () -> 50,
+                        members, c -> java.util.Set.of(id)), group);
+                bases[i] = "http://127.0.0.1:"
+                        + busy[i].start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).getPort();
+            }
+            Processes.Result head = curl("-sI", bases[0] + "/chunks/" + chunk);
+            assertTrue(head.stdout().startsWith("HTTP/1.1 302"), head.stdout());
+            assertTrue(head.stdout().contains("location: " + bases[1] + "/chunks/" + chunk + "?redirected=1"),
+                    head.stdout());
+            Path got = dir.resolve("redirected-chunk");
+            Processes.Result wget = Processes.run(dir, List.of("busybox", "wget", "-q", "-O", got.toString(),
+                    bases[0] + "/chunks/" + chunk));
+            assertEquals(0, wget.exitCode(), wget.stderr());
+            assertArrayEquals(Files.readAllBytes(download("/chunks/" + chunk)), Files.readAllBytes(got));
+        } finally {
+            for (HttpBootServer b : busy) {
+                if (b != null) {
+                    b.close();
+                }
+            }
+        }
     }
 
     @Test
