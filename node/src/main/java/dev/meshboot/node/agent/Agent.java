@@ -24,6 +24,7 @@ import dev.meshboot.node.mesh.PoolShare;
 import dev.meshboot.node.mesh.QuorumBase;
 import dev.meshboot.node.mesh.ArchiveServers;
 import dev.meshboot.node.mesh.ChunkOwners;
+import dev.meshboot.node.mesh.HealthCheck;
 import dev.meshboot.node.mesh.StormRedirector;
 import dev.meshboot.node.mesh.SnapshotSync;
 import dev.meshboot.node.mesh.Catalog;
@@ -85,6 +86,10 @@ public final class Agent implements AutoCloseable {
     private BootServices bootServices;
     private Optional<BootRoles> roles = Optional.empty();
     private volatile Optional<StormRedirector> storm = Optional.empty();
+    private HealthCheck healthCheck;
+    private InetSocketAddress httpAddress;
+    /** Below this much free space on the store's disk, leases, reports and replication start failing. */
+    private static final long MIN_FREE_BYTES = 64L << 20;
     /**
      * Downloads in flight above which a member sends archive and chunk requests to a less loaded holder: /init
      * fetches one chunk at a time, so this is about the machines booting from this member at once.
@@ -230,6 +235,9 @@ public final class Agent implements AutoCloseable {
         ObjectNode o = AdminService.success();
         o.put("member", configStore.member());
         o.put("bootServer", isBootServer());
+        HealthCheck.Health h = health();
+        o.put("healthy", h.healthy());
+        o.putPOJO("problems", h.problems());
         roles.ifPresent(r -> {
             Election.Result e = r.current();
             o.putPOJO("active", e.active());
@@ -280,7 +288,7 @@ public final class Agent implements AutoCloseable {
             // The storm redirector exists once the election does (cluster members only); until then, serve here.
             http = new HttpBootServer(content, (path, client) -> storm.flatMap(r -> r.redirect(path, client)), group);
             running.add(http);
-            http.start(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), settings.ports().http()));
+            httpAddress = http.start(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), settings.ports().http()));
         }
         if (channel.isEmpty()) {
             bootServices.start(); // standalone: this agent is the boot server
@@ -391,7 +399,47 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             held = java.util.Set.of();
         }
-        return new BootRoles.Local(settings.ports().dhcp() > 0, true, held, load());
+        return new BootRoles.Local(settings.ports().dhcp() > 0, health().healthy(), held, load());
+    }
+
+    /** This member's health (node/mesh/HealthCheck); the probes are built on first use. */
+    private synchronized HealthCheck.Health health() {
+        if (healthCheck == null) {
+            Map<String, HealthCheck.Probe> probes = new java.util.LinkedHashMap<>();
+            probes.put("http", this::httpProblem);
+            probes.put("boot services", bootServices::problem);
+            probes.put("disk", () -> {
+                try {
+                    long free = java.nio.file.Files.getFileStore(snapshots.root()).getUsableSpace();
+                    return free >= MIN_FREE_BYTES ? Optional.empty()
+                            : Optional.of((free >> 20) + " MiB free under " + snapshots.root());
+                } catch (IOException e) {
+                    return Optional.of("cannot read the free space: " + e.getMessage());
+                }
+            });
+            healthCheck = new HealthCheck(probes, Clock.systemUTC(), java.time.Duration.ofSeconds(1));
+        }
+        return healthCheck.current();
+    }
+
+    /** The HTTP server answers a request on loopback within a second (any status: it is the event loop we ask). */
+    private Optional<String> httpProblem() {
+        if (http == null || httpAddress == null) {
+            return Optional.empty(); // HTTP off by configuration: nothing to ask
+        }
+        try (java.net.Socket s = new java.net.Socket()) {
+            InetSocketAddress to = httpAddress.getAddress().isAnyLocalAddress()
+                    ? new InetSocketAddress(InetAddress.getLoopbackAddress(), httpAddress.getPort()) : httpAddress;
+            s.connect(to, 1000);
+            s.setSoTimeout(1000);
+            s.getOutputStream().write("HEAD /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] head = s.getInputStream().readNBytes(12);
+            return new String(head, java.nio.charset.StandardCharsets.US_ASCII).startsWith("HTTP/1.1 ")
+                    ? Optional.empty() : Optional.of("answered something that is not HTTP");
+        } catch (IOException e) {
+            return Optional.of("no answer at " + httpAddress + ": " + e.getMessage());
+        }
     }
 
     /** Downloads this member is sending now. */
@@ -446,6 +494,17 @@ public final class Agent implements AutoCloseable {
 
         synchronized boolean running() {
             return dhcp != null || tftp != null;
+        }
+
+        /** Empty while stopped or serving; else which socket failed. */
+        synchronized Optional<String> problem() {
+            if (dhcp != null && !dhcp.serving()) {
+                return Optional.of("a DHCP socket stopped serving");
+            }
+            if (tftp != null && !tftp.serving()) {
+                return Optional.of("the TFTP socket is closed");
+            }
+            return Optional.empty();
         }
 
         synchronized void start() throws IOException, InterruptedException {

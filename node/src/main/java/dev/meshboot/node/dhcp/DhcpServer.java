@@ -125,6 +125,11 @@ public final class DhcpServer implements AutoCloseable {
         }
     }
 
+    /** Whether every socket still serves: a socket that failed ends its thread (the health check's question). */
+    public boolean serving() {
+        return running && !threads.isEmpty() && threads.stream().allMatch(Thread::isAlive);
+    }
+
     /** Stops every socket; returns when their threads have ended (within one poll interval). */
     @Override
     public void close() {

@@ -80,6 +80,11 @@ public final class TftpServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /** Whether the request socket is open (the health check's question). */
+    public boolean serving() {
+        return listener != null && listener.isOpen();
+    }
+
     @Override
     public void close() {
         if (listener != null) {
