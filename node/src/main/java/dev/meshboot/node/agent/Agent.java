@@ -25,6 +25,7 @@ import dev.meshboot.node.mesh.QuorumBase;
 import dev.meshboot.node.mesh.ArchiveServers;
 import dev.meshboot.node.mesh.ChunkOwners;
 import dev.meshboot.node.mesh.HealthCheck;
+import dev.meshboot.node.mesh.PendingSnapshots;
 import dev.meshboot.node.mesh.StormRedirector;
 import dev.meshboot.node.mesh.SnapshotSync;
 import dev.meshboot.node.mesh.Catalog;
@@ -253,6 +254,16 @@ public final class Agent implements AutoCloseable {
         });
         o.putPOJO("catalog", catalog().stream().map(SnapshotSync.Entry::id).toList());
         o.putPOJO("held", snapshots.ids());
+        // Replication progress: for each snapshot being pulled, the chunks held of those it needs.
+        ObjectNode progress = o.putObject("replicating");
+        PendingSnapshots pending = new PendingSnapshots(snapshots);
+        for (SnapshotSync.Entry e : catalog()) {
+            Optional<String> bits = pending.held(e.id());
+            if (bits.isPresent() && !snapshots.ids().contains(e.id())) {
+                String b = bits.get();
+                progress.putObject(e.id()).put("chunks", b.length()).put("held", b.chars().filter(c -> c == '1').count());
+            }
+        }
         return o;
     }
 

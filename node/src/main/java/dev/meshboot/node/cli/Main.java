@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "A self-replicating peer boot mesh.",
         subcommands = {KeyCommand.class, ImageCommand.class, ArtifactsCommand.class, NodeCommand.class, ConfigCommand.class,
-                StatusCommand.class,
+                StatusCommand.class, MeshCommand.class,
                 DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -55,6 +55,15 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         out.printf("catalog: %d snapshot(s), %d held here%s%n", catalog, held, held < catalog ? " (replicating)" : "");
+        mesh.path("replicating").properties().forEach(e -> out.printf("  pulling %s: %d of %d chunks%n",
+                e.getKey().substring(0, 12), e.getValue().path("held").asLong(), e.getValue().path("chunks").asLong()));
+        if (mesh.has("healthy")) {
+            out.printf("health: %s%n", mesh.path("healthy").asBoolean() ? "ok" : "UNHEALTHY " + mesh.path("problems"));
+        }
+        if (mesh.has("quorumBase")) {
+            out.printf("quorum: %d of %d members seen at most%s%n", mesh.path("members").size(),
+                    mesh.path("quorumBase").asInt(), mesh.path("quorum").asBoolean() ? "" : " (no quorum)");
+        }
         out.printf("store: %d documents, %d conflicts%s%n", store.path("documents").asInt(),
                 store.path("conflicts").asInt(), store.path("valid").asBoolean(true) ? "" : ", INVALID: "
                         + store.path("errors"));

@@ -44,7 +44,8 @@ import org.testcontainers.images.builder.Transferable;
  *       issue's goal: under 3 s);
  *   <li>every member is stopped and one is started again: from its own disk it has the documents and the
  *       snapshot, answers a DHCP client with its reservation (but leases no pool address: a lone member is no
- *       quorum of five) and serves the archives and the boot artifacts.
+ *       quorum of five) and serves the archives and the boot artifacts; once the operator lowers the quorum base
+ *       to one ({@code meshboot mesh quorum-base 1}) it leases again, never an address another machine holds.
  * </ol>
  */
 @Timeout(720)
@@ -273,11 +274,29 @@ class MeshFailuresContainerIT {
         assertFalse(status(lone).path("quorum").asBoolean(), "a lone member of five took itself for a quorum");
         assertEquals(NET + ".150", lease(clientB, lab.macOf(50)), "no reservation from the lone member");
         assertNull(lease(clientB, "02:00:00:00:bb:09"), "a lone member leased a pool address");
+        assertEquals(5, status(lone).path("quorumBase").asInt(), "the quorum base was not kept on disk");
         String server = NET + "." + (10 + number(lone));
         String fetch = "wget -q -O /tmp/m http://" + server + ":8080/snapshots/" + lab.snapshot + "/manifest.json"
                 + " && sha256sum < /tmp/m | cut -c1-64 && wget -q -O /tmp/k http://" + server + ":8080/snapshots/"
                 + lab.snapshot + "/boot/vmlinuz && sha256sum < /tmp/k | cut -c1-64";
         Container.ExecResult r = clientB.execInContainer("/bin/sh", "-c", fetch);
         assertEquals(lab.snapshot + "\n" + lab.kernel.sha256() + "\n", r.getStdout(), r.getStderr());
+
+        // The operator says the cluster is this one member now: it is a quorum and leases again, never an address
+        // the store says another machine holds.
+        Container.ExecResult q = meshboot(lone, "mesh", "quorum-base", "1");
+        assertEquals(0, q.getExitCode(), q.getStdout() + q.getStderr());
+        lab.await("the lone member leases once the base is lowered", 60, () -> {
+            try {
+                return dynamicLease(clientB, "02:00:00:00:bb:0a") != null;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertNotNull(dynamicLease(clientB, "02:00:00:00:bb:0b"));
+        assertNotNull(dynamicLease(clientB, "02:00:00:00:bb:0c"));
+        assertEquals(9, dynamicLeases.size(), "leases: " + dynamicLeases);
+        System.out.println("FIGURE pool leases after the lone member's base was lowered, all distinct: "
+                + dynamicLeases);
     }
 }
