@@ -50,7 +50,7 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
     private static final Set<String> KEYS = Set.of("documents", "mode", "interfaces", "ports", "tftpRoot", "bootDir", "store",
             "leases", "bootServers", "installs", "cluster", "configStore", "admin");
     private static final Set<String> CLUSTER_KEYS = Set.of("name", "member", "secret", "transport", "bind", "port",
-            "multicast", "peers", "timeouts", "antiEntropySeconds", "crashDetection");
+            "multicast", "peers", "timeouts", "antiEntropySeconds", "crashDetection", "dns");
     private static final Set<String> TIMEOUT_KEYS = Set.of("suspect", "heartbeat", "verify", "mergeMin", "mergeMax",
             "join");
 
@@ -220,8 +220,33 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
                 errors.add(new ConfigError(f, "cluster.peers[" + i + "]", v, "an IPv4 address and port, like 10.0.0.2:7800"));
             }
         }
-        if (transport == ChannelSettings.Transport.TCP && ps.isEmpty()) {
-            errors.add(new ConfigError(f, "cluster.peers", "", "the tcp transport needs the static peers to ask at join"));
+        Optional<ChannelSettings.Dns> dns = Optional.empty();
+        JsonNode dnsNode = c.path("dns");
+        if (!dnsNode.isMissingNode()) {
+            String query = dnsNode.path("query").asText("");
+            String type = dnsNode.path("type").asText("srv");
+            String server = dnsNode.path("server").asText("");
+            if (!query.matches("[A-Za-z0-9_]([A-Za-z0-9_.-]{0,252})")) {
+                errors.add(new ConfigError(f, "cluster.dns.query", query, "a DNS name, e.g. _meshboot._tcp.prov.example.net"));
+            }
+            if (!type.equals("srv") && !type.equals("a")) {
+                errors.add(new ConfigError(f, "cluster.dns.type", type, "srv (host and port per member) or a"
+                        + " (addresses; every member on the same cluster port)"));
+            }
+            if (!server.isEmpty() && !server.matches("[0-9.]+(:[0-9]{1,5})?")) {
+                errors.add(new ConfigError(f, "cluster.dns.server", server, "an IPv4 address with an optional port,"
+                        + " like 10.0.0.53 or 127.0.0.1:5353 (default: the system's resolver)"));
+            }
+            if (transport != ChannelSettings.Transport.TCP) {
+                errors.add(new ConfigError(f, "cluster.dns", query, "DNS discovery is for transport: tcp (udp finds"
+                        + " members by multicast)"));
+            }
+            dns = Optional.of(new ChannelSettings.Dns(query, type.equals("srv"),
+                    server.isEmpty() ? Optional.empty() : Optional.of(server)));
+        }
+        if (transport == ChannelSettings.Transport.TCP && ps.isEmpty() && dns.isEmpty()) {
+            errors.add(new ConfigError(f, "cluster.peers", "", "the tcp transport needs the static peers to ask at"
+                    + " join, or a dns name that lists them"));
         }
         JsonNode t = c.path("timeouts");
         t.fieldNames().forEachRemaining(k -> {
@@ -249,7 +274,7 @@ public record AgentConfig(Path file, List<Path> documents, boolean proxy, List<I
             return Optional.empty();
         }
         return Optional.of(new Membership(new ChannelSettings(name, member, transport, bind, port, multicast, peers,
-                timing, crash.asBoolean(true)), secret, antiEntropy));
+                timing, crash.asBoolean(true), dns), secret, antiEntropy));
     }
 
     private static Duration ms(JsonNode timeouts, String name, Duration fallback, String f, List<ConfigError> errors) {

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param bindPort the local port (TCP: peers list it; UDP: unicast port, 0 for any)
  * @param multicast the group address and port (UDP only)
  * @param peers the static peers to ask at join (TCP only: TCPPING's initial hosts, this member may be among them)
+ * @param dns instead of static peers (TCP only): who to ask at join, from DNS (DNS_PING)
  * @param timing failure detection and merge timings
  * @param crashDetection whether a TCP connection to a neighbour watches for its crash (FD_SOCK2, on the cluster
  *     port + {@value #CRASH_PORT_OFFSET}): a killed process is noticed when its kernel closes the connection, within
@@ -24,7 +25,7 @@ import java.util.Objects;
  */
 public record ChannelSettings(String cluster, String member, Transport transport, InetAddress bindAddress,
         int bindPort, InetSocketAddress multicast, List<InetSocketAddress> peers, Timing timing,
-        boolean crashDetection) {
+        boolean crashDetection, java.util.Optional<Dns> dns) {
     /** FD_SOCK2 listens on the cluster port plus this (its default): 7800 -> 7900. */
     public static final int CRASH_PORT_OFFSET = 100;
 
@@ -74,25 +75,50 @@ public record ChannelSettings(String cluster, String member, Transport transport
         if (crashDetection && transport == Transport.LOOPBACK) {
             throw new IllegalArgumentException("crash detection needs a transport with sockets (udp or tcp)");
         }
-        if (transport == Transport.TCP && peers.isEmpty()) {
-            throw new IllegalArgumentException("the TCP transport needs static peers");
+        Objects.requireNonNull(dns);
+        if (dns.isPresent() && transport != Transport.TCP) {
+            throw new IllegalArgumentException("DNS discovery is for the TCP transport");
+        }
+        if (transport == Transport.TCP && peers.isEmpty() && dns.isEmpty()) {
+            throw new IllegalArgumentException("the TCP transport needs static peers or a DNS name");
         }
     }
 
-    /** With crash detection (the default wherever the transport has sockets). */
+    /**
+     * Peers from DNS: SRV records (each gives a host and the member's cluster port) or A records (each an address;
+     * every member then listens on the same cluster port). One name for the cluster, kept by whoever runs DNS; a
+     * member that is not in it yet still joins, as long as one that is answers.
+     *
+     * @param query the name to look up, e.g. {@code _meshboot._tcp.prov.example.net} (SRV) or
+     *     {@code meshboot.prov.example.net} (A)
+     * @param srv SRV records rather than A
+     * @param server the DNS server as {@code host:port}; empty for the system's resolver
+     */
+    public record Dns(String query, boolean srv, java.util.Optional<String> server) {}
+
+    /** With crash detection (the default wherever the transport has sockets), no DNS discovery. */
     public ChannelSettings(String cluster, String member, Transport transport, InetAddress bindAddress, int bindPort,
             InetSocketAddress multicast, List<InetSocketAddress> peers, Timing timing) {
-        this(cluster, member, transport, bindAddress, bindPort, multicast, peers, timing, transport != Transport.LOOPBACK);
+        this(cluster, member, transport, bindAddress, bindPort, multicast, peers, timing, transport != Transport.LOOPBACK,
+                java.util.Optional.empty());
+    }
+
+    /** No DNS discovery. */
+    public ChannelSettings(String cluster, String member, Transport transport, InetAddress bindAddress, int bindPort,
+            InetSocketAddress multicast, List<InetSocketAddress> peers, Timing timing, boolean crashDetection) {
+        this(cluster, member, transport, bindAddress, bindPort, multicast, peers, timing, crashDetection,
+                java.util.Optional.empty());
     }
 
     /** In-process members over JGroups' loopback transport, with the default timings (tests). */
     public static ChannelSettings loopback(String cluster, String member) {
         return new ChannelSettings(cluster, member, Transport.LOOPBACK, InetAddress.getLoopbackAddress(), 0,
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(), Timing.DEFAULTS, false);
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(), Timing.DEFAULTS, false,
+                java.util.Optional.empty());
     }
 
     public ChannelSettings withTiming(Timing t) {
         return new ChannelSettings(cluster, member, transport, bindAddress, bindPort, multicast, peers, t,
-                crashDetection);
+                crashDetection, dns);
     }
 }

@@ -20,6 +20,7 @@ import org.jgroups.protocols.UDP;
 import org.jgroups.protocols.UFC;
 import org.jgroups.protocols.UNICAST3;
 import org.jgroups.protocols.VERIFY_SUSPECT2;
+import org.jgroups.protocols.dns.DNS_PING;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.protocols.pbcast.NAKACK2;
 import org.jgroups.protocols.pbcast.STABLE;
@@ -37,7 +38,8 @@ import org.jgroups.stack.Protocol;
  *       without the secret neither finds the cluster nor reads it, and its own messages are dropped unread.
  *   <li><b>SERIALIZE</b> above it: SYM_ENCRYPT alone encrypts payloads but not headers (which carry GMS's joins and
  *       views); SERIALIZE turns the whole message, headers included, into the payload that is encrypted.
- *   <li><b>discovery</b>: PING (multicast), TCPPING (the static peers), SHARED_LOOPBACK_PING.
+ *   <li><b>discovery</b>: PING (multicast), TCPPING (the static peers) or DNS_PING (SRV or A records of one name),
+ *       SHARED_LOOPBACK_PING.
  *   <li><b>MERGE3</b>: after a partition heals, subgroup coordinators find each other and merge; its interval is
  *       what bounds the time to merge.
  *   <li><b>FD_SOCK2</b> (unless {@code crashDetection} is off): each member keeps a TCP connection to its
@@ -78,7 +80,7 @@ public final class ChannelStack {
         stack.add(new MERGE3().setMinInterval(t.mergeMin().toMillis()).setMaxInterval(t.mergeMax().toMillis()));
         if (settings.crashDetection()) {
             stack.add(new FD_SOCK2().setBindAddress(settings.bindAddress())
-                    .setOffset(ChannelSettings.CRASH_PORT_OFFSET).setPortRange(1));
+                    .setOffset(ChannelSettings.CRASH_PORT_OFFSET).setPortRange(5));
         }
         stack.add(new FD_ALL3().setTimeout(t.suspectAfter().toMillis()).setInterval(t.heartbeat().toMillis()));
         stack.add(new VERIFY_SUSPECT2().setTimeout(t.verify().toMillis()));
@@ -102,7 +104,10 @@ public final class ChannelStack {
         TP tp = switch (s.transport()) {
             case UDP -> new UDP().setMulticastAddress(s.multicast().getAddress()).setMulticastPort(s.multicast().getPort())
                     .setBindAddress(s.bindAddress()).setBindPort(s.bindPort());
-            case TCP -> new TCP().setBindAddress(s.bindAddress()).setBindPort(s.bindPort());
+            // A port range of 2, not JGroups' 50: a member restarted right after a crash may find its port held
+            // by its old connections (TIME_WAIT) and take the next one, while discovery by DNS A records (which
+            // carry no port) asks three ports per address instead of fifty-one.
+            case TCP -> new TCP().setBindAddress(s.bindAddress()).setBindPort(s.bindPort()).setPortRange(2);
             case LOOPBACK -> new SHARED_LOOPBACK();
         };
         if (tp.getDiagnosticsHandler() != null) {
@@ -111,10 +116,24 @@ public final class ChannelStack {
         return tp;
     }
 
+    /** DNS_PING: the members to ask at join are whatever the name resolves to now (docs/cluster.md). */
+    private static Protocol dnsPing(ChannelSettings.Dns dns) {
+        DNS_PING p = new DNS_PING();
+        p.setDNSQuery(dns.query());
+        p.dnsRecordType(dns.srv() ? "SRV" : "A");
+        try {
+            p.setDNSResolver(new DnsPeers(dns.server()));
+        } catch (javax.naming.NamingException e) {
+            throw new IllegalArgumentException("cluster.dns: " + e.getMessage(), e);
+        }
+        return p;
+    }
+
     private static Protocol discovery(ChannelSettings s) {
         return switch (s.transport()) {
             case UDP -> new PING();
-            case TCP -> new TCPPING().setInitialHosts(s.peers()).setPortRange(0);
+            case TCP -> s.dns().isPresent() ? dnsPing(s.dns().get())
+                    : new TCPPING().setInitialHosts(s.peers()).setPortRange(0);
             case LOOPBACK -> new SHARED_LOOPBACK_PING();
         };
     }

@@ -111,4 +111,41 @@ class AgentConfigTest {
         assertTrue(m.contains("cluster.timeouts.jitter: unknown field"), m);
         assertTrue(m.contains("must be shorter than the suspicion timeout"), m);
     }
+
+    @Test
+    void dnsDiscoveryMistakes_areRefusedWithFieldValueAndReason() throws Exception {
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.read(write("""
+                interfaces: [{device: eth0, network: prov, address: 10.0.0.1}]
+                tftpRoot: tftp
+                bootDir: boot
+                cluster:
+                  name: c
+                  transport: udp
+                  crashDetection: sometimes
+                  dns: {query: "bad name!", type: mx, server: "dns.example.net"}
+                """)));
+        String m = e.getMessage();
+        assertTrue(m.contains("cluster.dns.query = 'bad name!': a DNS name"), m);
+        assertTrue(m.contains("cluster.dns.type = 'mx': srv"), m);
+        assertTrue(m.contains("cluster.dns.server = 'dns.example.net': an IPv4 address"), m);
+        assertTrue(m.contains("cluster.dns = 'bad name!': DNS discovery is for transport: tcp"), m);
+        assertTrue(m.contains("cluster.crashDetection = 'sometimes': true or false"), m);
+    }
+
+    @Test
+    void tcpWithDnsAndNoPeers_isAccepted() throws Exception {
+        AgentConfig c = AgentConfig.read(write("""
+                interfaces: [{device: eth0, network: prov, address: 10.0.0.1}]
+                tftpRoot: tftp
+                bootDir: boot
+                cluster:
+                  name: c
+                  transport: tcp
+                  dns: {query: _meshboot._tcp.prov.example.net}
+                """));
+        var s = c.cluster().orElseThrow().channel();
+        assertTrue(s.dns().orElseThrow().srv());
+        assertTrue(s.dns().orElseThrow().server().isEmpty());
+        assertTrue(s.crashDetection());
+    }
 }
