@@ -50,6 +50,7 @@ final class DemoMesh implements AutoCloseable {
     });
     private volatile Optional<String> snapshot = Optional.empty();
     private volatile boolean closing;
+    private volatile Optional<String> takeOver = Optional.empty();
 
     DemoMesh(DemoSite site, Timeline timeline, AgentLogs logs, Clock clock) {
         this.site = site;
@@ -124,6 +125,11 @@ final class DemoMesh implements AutoCloseable {
         Thread.ofPlatform().daemon().name("demo-crash-" + name).start(a::crash); // closing waits; the crash does not
     }
 
+    /** Who took over after a crash, and how soon; empty until one has. */
+    Optional<String> takeOver() {
+        return takeOver;
+    }
+
     Set<String> runningAgents() {
         return Set.copyOf(running.keySet());
     }
@@ -186,6 +192,12 @@ final class DemoMesh implements AutoCloseable {
                 Boolean before = serving.put(a.name(), now);
                 if (before == null ? now : before != now) {
                     String active = agent.roles().map(Election.Result::active).map(Object::toString).orElse("?");
+                    if (now && before != null && !crashedAt.isEmpty() && takeOver.isEmpty()) {
+                        Map.Entry<String, Duration> c = crashedAt.entrySet().iterator().next();
+                        takeOver = Optional.of(String.format("%s took over as an active boot server %.1f s after %s"
+                                + " was killed", a.name(), timeline.elapsed().minus(c.getValue()).toMillis() / 1000.0,
+                                c.getKey()));
+                    }
                     timeline.event(a.name(), now ? "now an active boot server (election: " + active + ")"
                             : "stands by: no longer an active boot server (election: " + active + ")");
                 }

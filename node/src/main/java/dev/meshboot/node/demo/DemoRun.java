@@ -90,16 +90,26 @@ public final class DemoRun {
                     + SimulatedMachine.Timing.DEMO.kernelStart().toMillis() + " ms, reboot wait "
                     + SimulatedMachine.Timing.DEMO.reboot().toSeconds() + " s instead of 10 s)");
             List<MachineProgress> progress = new ArrayList<>();
-            List<Thread> threads = new ArrayList<>();
+            List<SimulatedMachine> machines = new ArrayList<>();
             long seed = clock.millis();
             for (DemoSite.MachineSite m : site.machines()) {
                 MachineProgress p = new MachineProgress(m.name());
                 progress.add(p);
-                SimulatedMachine machine = new SimulatedMachine(m, site, timeline, pause, SimulatedMachine.Timing.DEMO,
-                        p, seed + progress.size());
-                threads.add(Thread.ofPlatform().daemon().name(m.name()).start(machine));
-                pause.pause(POWER_ON_EVERY);
+                machines.add(new SimulatedMachine(m, site, timeline, pause, SimulatedMachine.Timing.DEMO, p,
+                        seed + progress.size()));
             }
+            List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread powerOn = Thread.ofPlatform().daemon().name("demo-power-on").start(() -> {
+                try {
+                    for (int i = 0; i < machines.size(); i++) {
+                        threads.add(Thread.ofPlatform().daemon().name(site.machines().get(i).name())
+                                .start(machines.get(i)));
+                        pause.pause(POWER_ON_EVERY);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
             Optional<String> killed = Optional.empty();
             Duration deadline = timeline.elapsed().plus(MACHINES_DONE);
             while (!progress.stream().allMatch(MachineProgress::isDone) && timeline.elapsed().compareTo(deadline) < 0) {
@@ -113,6 +123,7 @@ public final class DemoRun {
                 }
                 Thread.sleep(50); // polling the machines' threads; there is no event to wait on
             }
+            powerOn.join();
             for (Thread t : threads) {
                 t.join(Duration.ofSeconds(1));
             }
@@ -127,10 +138,11 @@ public final class DemoRun {
         timeline.print(MachineProgress.header());
         progress.forEach(p -> timeline.print(p.row()));
         timeline.print("");
-        boolean tookOver = mesh.activeServers().size() == 2;
-        timeline.print(String.format("%d/%d machines booted; %s. Killed: %s; active boot servers now: %s.", booted,
-                progress.size(), booted == progress.size() ? "none lost" : (progress.size() - booted) + " LOST",
-                killed.orElse("none"), mesh.activeServers()));
+        boolean tookOver = mesh.takeOver().isPresent();
+        timeline.print(mesh.takeOver().orElse("No agent took over" + killed.map(k -> " from " + k).orElse("")) + "; "
+                + "active boot servers now: " + mesh.activeServers() + ".");
+        timeline.print(String.format("%d/%d machines booted; %s.", booted, progress.size(),
+                booted == progress.size() ? "none lost" : (progress.size() - booted) + " LOST"));
         if (options.keepRunning()) {
             timeline.print("");
             timeline.print("--keep-running: the surviving agents stay up until Ctrl-C:");

@@ -34,17 +34,19 @@ final class DhcpClient {
     /** Who is asking: firmware, iPXE or udhcpc. */
     enum Stage {
         /** BIOS PXE firmware: vendor class PXEClient, architecture 0 (RFC 4578 section 2.1). */
-        FIRMWARE("PXEClient:Arch:00000:UNDI:002001", Optional.empty(), true),
+        FIRMWARE("PXE", "PXEClient:Arch:00000:UNDI:002001", Optional.empty(), true),
         /** iPXE: as the firmware, plus user class "iPXE", which gets it its script's URL. */
-        IPXE("PXEClient:Arch:00000:UNDI:002001", Optional.of("iPXE"), true),
+        IPXE("iPXE", "PXEClient:Arch:00000:UNDI:002001", Optional.of("iPXE"), true),
         /** busybox udhcpc in {@code /init}: no PXE options, an address only. */
-        INIT("udhcp 1.35.0", Optional.empty(), false);
+        INIT("/init", "udhcp 1.35.0", Optional.empty(), false);
 
+        final String label;
         final String vendorClass;
         final Optional<String> userClass;
         final boolean pxe;
 
-        Stage(String vendorClass, Optional<String> userClass, boolean pxe) {
+        Stage(String label, String vendorClass, Optional<String> userClass, boolean pxe) {
+            this.label = label;
             this.vendorClass = vendorClass;
             this.userClass = userClass;
             this.pxe = pxe;
@@ -66,11 +68,20 @@ final class DhcpClient {
     private final Mac mac;
     private final InetSocketAddress relay;
     private final SplittableRandom random;
+    private final java.util.function.Consumer<String> note;
+    private final java.util.function.Function<Ipv4, String> nameOf;
 
-    DhcpClient(Mac mac, InetSocketAddress relay, long seed) {
+    /**
+     * @param note told when a round fails and the client goes back to DISCOVER
+     * @param nameOf the name to print for a server's address
+     */
+    DhcpClient(Mac mac, InetSocketAddress relay, long seed, java.util.function.Consumer<String> note,
+            java.util.function.Function<Ipv4, String> nameOf) {
         this.mac = mac;
         this.relay = relay;
         this.random = new SplittableRandom(seed);
+        this.note = note;
+        this.nameOf = nameOf;
     }
 
     /** DISCOVER for a stage: the message a client sends first. */
@@ -123,11 +134,14 @@ final class DhcpClient {
                 int server = offer.get().options().int32(DhcpOptions.SERVER_ID).orElse(0);
                 Optional<DhcpMessage> answer = ask(socket, req, DhcpMessageType.ACK, server);
                 if (answer.isEmpty()) {
-                    last = "no DHCPACK from " + new Ipv4(server);
+                    last = "no DHCPACK from " + nameOf.apply(new Ipv4(server));
+                    note.accept(stage.label + ": " + last + " to " + (RETRANSMITS + 1) + " REQUESTs; back to DISCOVER"
+                            + " (RFC 2131 4.4.1)");
                     continue;
                 }
                 if (answer.get().options().messageType().orElseThrow() == DhcpMessageType.NAK) {
-                    last = "DHCPNAK from " + new Ipv4(server);
+                    last = "DHCPNAK from " + nameOf.apply(new Ipv4(server));
+                    note.accept(stage.label + ": " + last + "; back to DISCOVER");
                     continue;
                 }
                 DhcpMessage ack = answer.get();

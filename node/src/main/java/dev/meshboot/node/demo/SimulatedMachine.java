@@ -61,7 +61,8 @@ final class SimulatedMachine implements Runnable {
         this.pause = pause;
         this.timing = timing;
         this.progress = progress;
-        this.dhcp = new DhcpClient(machine.mac(), new InetSocketAddress(address(site.relay()), site.relayPort()), seed);
+        this.dhcp = new DhcpClient(machine.mac(), new InetSocketAddress(address(site.relay()), site.relayPort()), seed,
+                this::say, this::name);
     }
 
     @Override
