@@ -14,8 +14,9 @@ import java.util.function.BooleanSupplier;
 /**
  * The demo from start to verdict: plans the site, builds the snapshot, starts the mesh, publishes, waits for every
  * agent to hold the snapshot, powers the machines on one after another, kills the senior active boot server once
- * {@value #KILL_AFTER_BOOTED} machines have booted (the rest are then mid-boot), and waits for every machine. Then
- * the summary: who served what to whom, and whether any machine was lost.
+ * {@value #KILL_AFTER_BOOTED} machines have booted (the rest are then mid-boot; fewer with fewer machines), and
+ * waits for every machine and for another agent to take over. Then the summary: who served what to whom, and
+ * whether any machine was lost.
  */
 public final class DemoRun {
     /** Settings of one run. */
@@ -26,6 +27,8 @@ public final class DemoRun {
     private static final Duration POWER_ON_EVERY = Duration.ofMillis(400);
     private static final Duration MESH_READY = Duration.ofSeconds(60);
     private static final Duration MACHINES_DONE = Duration.ofSeconds(120);
+    /** Failure detection (about 2 s here) and an election round, with room to spare on a loaded machine. */
+    private static final Duration TAKE_OVER = Duration.ofSeconds(20);
 
     private final Options options;
     private final Timeline timeline;
@@ -112,9 +115,10 @@ public final class DemoRun {
             });
             Optional<String> killed = Optional.empty();
             Duration deadline = timeline.elapsed().plus(MACHINES_DONE);
-            while (!progress.stream().allMatch(MachineProgress::isDone) && timeline.elapsed().compareTo(deadline) < 0) {
-                if (killed.isEmpty() && progress.stream().filter(MachineProgress::isBooted).count() >= Math.min(
-                        KILL_AFTER_BOOTED, options.machines())) {
+            int killAfter = Math.min(KILL_AFTER_BOOTED, options.machines() - 1);
+            while ((killed.isEmpty() || !progress.stream().allMatch(MachineProgress::isDone))
+                    && timeline.elapsed().compareTo(deadline) < 0) {
+                if (killed.isEmpty() && progress.stream().filter(MachineProgress::isBooted).count() >= killAfter) {
                     List<String> active = mesh.activeServers();
                     if (!active.isEmpty()) {
                         killed = Optional.of(active.getFirst());
@@ -124,6 +128,9 @@ public final class DemoRun {
                 Thread.sleep(50); // polling the machines' threads; there is no event to wait on
             }
             powerOn.join();
+            if (killed.isPresent()) {
+                awaitQuietly(TAKE_OVER, () -> mesh.takeOver().isPresent());
+            }
             for (Thread t : threads) {
                 t.join(Duration.ofSeconds(1));
             }
@@ -156,6 +163,13 @@ public final class DemoRun {
     private static String size(long bytes) {
         return bytes < (1 << 20) ? String.format("%.0f KiB", bytes / 1024.0)
                 : String.format("%.1f MiB", bytes / (1024.0 * 1024.0));
+    }
+
+    private void awaitQuietly(Duration within, BooleanSupplier condition) throws InterruptedException {
+        Duration until = timeline.elapsed().plus(within);
+        while (!condition.getAsBoolean() && timeline.elapsed().compareTo(until) < 0) {
+            Thread.sleep(50); // polling the mesh watcher; the summary says if it did not happen
+        }
     }
 
     private void await(String what, Duration within, BooleanSupplier condition) throws IOException,

@@ -128,6 +128,7 @@ final class DhcpClient {
                 Optional<DhcpMessage> offer = ask(socket, discover(mac, xid, stage), DhcpMessageType.OFFER, 0);
                 if (offer.isEmpty()) {
                     last = "no DHCPOFFER";
+                    note.accept(stage.label + ": no DHCPOFFER to " + (RETRANSMITS + 1) + " DISCOVERs; tries again");
                     continue;
                 }
                 DhcpMessage req = request(mac, offer.get(), stage);
