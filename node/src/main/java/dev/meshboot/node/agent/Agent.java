@@ -643,6 +643,23 @@ public final class Agent implements AutoCloseable {
         return channel;
     }
 
+    /**
+     * Stops as a crash would (the demo, failure tests): the cluster channel goes silent first, so the other members
+     * learn of it by failure detection rather than by a goodbye; then every connection is cut at once, transfers in
+     * flight included, and the rest closes as {@link #close} does.
+     */
+    public void crash() {
+        channel.ifPresent(c -> {
+            try {
+                c.silence();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot silence the channel: " + e.getMessage());
+            }
+        });
+        group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+        close();
+    }
+
     @Override
     public void close() {
         for (int i = running.size() - 1; i >= 0; i--) {

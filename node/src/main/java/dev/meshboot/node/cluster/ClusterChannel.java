@@ -154,6 +154,17 @@ public final class ClusterChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * Goes silent as a crashed process does: from now on every message in or out is dropped just above the
+     * transport (JGroups' DISCARD), so a {@link #close} that follows leaves without the LEAVE a graceful shutdown
+     * sends, and the other members learn of it by failure detection (FD_ALL3, then VERIFY_SUSPECT2), as they would
+     * after a power cut. For the demo and failure tests.
+     */
+    public void silence() throws Exception {
+        channel.getProtocolStack().insertProtocol(new org.jgroups.protocols.DISCARD().discardAll(true),
+                org.jgroups.stack.ProtocolStack.Position.ABOVE, org.jgroups.protocols.TP.class);
+    }
+
     /** The JGroups channel, for tests that cut links (DISCARD) the JGroups way. */
     JChannel jchannel() {
         return channel;

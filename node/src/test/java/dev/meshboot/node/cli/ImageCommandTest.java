@@ -207,12 +207,4 @@ class ImageCommandTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("no snapshot abcdef"), r.err());
     }
-
-    @Test
-    void demo_runsEndToEnd() {
-        Run r = run("demo", "--work", dir.resolve("demo").toString());
-        assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("verified: signature by"), r.out());
-        assertTrue(r.out().contains("shares"), r.out());
-    }
 }
