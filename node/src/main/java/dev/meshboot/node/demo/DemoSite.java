@@ -175,17 +175,15 @@ public final class DemoSite {
 
     /**
      * An agent's settings, as {@code agent.yaml} would give them, with directories created. The first agent seeds
-     * the documents; the others receive them from the cluster. Each lists the HTTP servers {@code /init} fetches
-     * from with itself first, then the others ({@code bootServers}), so a machine it boots can fail over.
+     * the documents; the others receive them from the cluster. No {@code bootServers}: the servers {@code /init}
+     * fetches from are the mesh's own list, every member in view holding the snapshot, rotated per machine
+     * (node/mesh/ArchiveServers), so the machines spread over the agents and each can fail over.
      * Failure detection is tuned short (suspect after 1.5 s, verify 0.5 s) so the take-over shows within seconds.
      */
     public AgentConfig settings(AgentSite a) throws IOException {
         Path home = Files.createDirectories(a.home());
         Files.createDirectories(home.resolve("tftp"));
         Files.createDirectories(home.resolve("boot"));
-        List<String> servers = new ArrayList<>();
-        servers.add(a.hostPort());
-        agents.stream().filter(o -> o != a).forEach(o -> servers.add(o.hostPort()));
         List<InetSocketAddress> peers = new ArrayList<>();
         for (AgentSite o : agents) {
             peers.add(new InetSocketAddress(InetAddress.getByAddress(o.address().toBytes()), o.cluster()));
@@ -200,7 +198,7 @@ public final class DemoSite {
         return new AgentConfig(home.resolve("agent.yaml"), a == agents.getFirst() ? List.of(documentsFile()) : List.of(),
                 false, List.of(itf), new AgentConfig.Ports(a.dhcp(), a.dhcpClient(), 0, a.tftp(), a.http()),
                 home.resolve("tftp"), home.resolve("boot"), a.store(), home.resolve("leases.json"),
-                List.copyOf(servers), home.resolve("installs.json"),
+                List.of(), home.resolve("installs.json"),
                 Optional.of(new AgentConfig.Membership(channel, secretFile(), Duration.ofSeconds(5))),
                 home.resolve("config"), Optional.of(a.adminSocket()));
     }
