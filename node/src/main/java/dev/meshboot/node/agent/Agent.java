@@ -22,6 +22,7 @@ import dev.meshboot.node.mesh.BootRoles;
 import dev.meshboot.node.mesh.Election;
 import dev.meshboot.node.mesh.PoolShare;
 import dev.meshboot.node.mesh.SnapshotSync;
+import dev.meshboot.node.mesh.StoreMaintenance;
 import dev.meshboot.node.mesh.Catalog;
 import dev.meshboot.node.admin.AdminRequestException;
 import dev.meshboot.clusterconfig.ConfigError;
@@ -79,6 +80,7 @@ public final class Agent implements AutoCloseable {
     private SnapshotStore snapshots;
     private BootServices bootServices;
     private Optional<BootRoles> roles = Optional.empty();
+    private Optional<StoreMaintenance> maintenance = Optional.empty();
     /** How long a pool slot's absent holder keeps it (longer than failure detection: node/mesh/Election). */
     private static final java.time.Duration ROLE_GRACE = java.time.Duration.ofSeconds(30);
     private static final java.time.Duration ADVERTISE_EVERY = java.time.Duration.ofSeconds(2);
@@ -172,6 +174,7 @@ public final class Agent implements AutoCloseable {
                         .orElse(List.of(configStore.member())));
         service.register("publish", r -> publish(r, writer));
         service.register("mesh", r -> meshStatus());
+        maintenance.ifPresent(m -> m.register(service));
         running.add(AdminSocketServer.start(settings.adminSocket().get(), service));
     }
 
@@ -224,6 +227,7 @@ public final class Agent implements AutoCloseable {
         });
         o.putPOJO("catalog", catalog().stream().map(SnapshotSync.Entry::id).toList());
         o.putPOJO("held", snapshots.ids());
+        maintenance.ifPresent(m -> o.set("scrub", m.status()));
         return o;
     }
 
@@ -345,6 +349,21 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "snapshot replication is off: " + e.getMessage());
         }
+        startMaintenance(clock, self);
+    }
+
+    /** The scrub, chunk repair and garbage collection of this member's store (node/mesh/StoreMaintenance). */
+    private void startMaintenance(Clock clock, String self) {
+        AgentConfig.Scrub s = settings.scrub();
+        StoreMaintenance m = StoreMaintenance.of(snapshots, s.bytesPerSecond(), s.gcMinAge(), () -> {
+            Map<String, String> peers = new java.util.LinkedHashMap<>(roles.orElseThrow().httpOfMembersInView());
+            peers.remove(self);
+            return peers;
+        }, clock);
+        maintenance = Optional.of(m);
+        running.add(m);
+        bootServices.content.chunkFiles().onCorrupt(m::repairSoon);
+        m.start(s.first(), s.every());
     }
 
     /** What this member offers the election: boot services if it has a DHCP port, and the snapshots it holds. */
