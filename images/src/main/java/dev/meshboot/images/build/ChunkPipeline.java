@@ -38,6 +38,7 @@ final class ChunkPipeline {
 
     private final ExecutorService executor;
     private final ChunkStore store;
+    private final java.time.Clock clock;
     private final BlockingQueue<Future<Stored>> inOrder;
     private final Thread collector;
     private final List<ChunkRef> chunks = new ArrayList<>();
@@ -55,9 +56,11 @@ final class ChunkPipeline {
     private long compressedBytes;
     private String streamSha256;
 
-    ChunkPipeline(String archive, ExecutorService executor, ChunkStore store, int level, int maxInFlight) {
+    ChunkPipeline(String archive, ExecutorService executor, ChunkStore store, int level, int maxInFlight,
+            java.time.Clock clock) {
         this.executor = executor;
         this.store = store;
+        this.clock = clock;
         this.compressors = ThreadLocal.withInitial(() -> {
             ZstdCompressCtx ctx = new ZstdCompressCtx().setLevel(level).setChecksum(false);
             contexts.add(ctx);
@@ -82,6 +85,8 @@ final class ChunkPipeline {
     private Stored store(byte[] chunk) throws IOException {
         String id = ChunkStore.idOf(chunk);
         if (store.contains(id)) {
+            // Young again: a garbage collection running meanwhile spares it though no manifest names it yet.
+            store.touch(id, clock.instant());
             return new Stored(id, chunk.length, store.readCompressed(id));
         }
         byte[] compressed = compressors.get().compress(chunk);

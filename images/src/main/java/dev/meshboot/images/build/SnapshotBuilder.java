@@ -116,9 +116,9 @@ public final class SnapshotBuilder {
         });
         int inFlight = Math.max(2, options.threads() * 2);
         ArchiveBuilder core = new ArchiveBuilder("core", cdc,
-                new ChunkPipeline("core", executor, store.chunks(), options.level(), inFlight));
+                new ChunkPipeline("core", executor, store.chunks(), options.level(), inFlight, clock));
         ArchiveBuilder extras = new ArchiveBuilder("extras", cdc,
-                new ChunkPipeline("extras", executor, store.chunks(), options.level(), inFlight));
+                new ChunkPipeline("extras", executor, store.chunks(), options.level(), inFlight, clock));
         List<ArchiveManifest> archives = new ArrayList<>();
         try {
             Writer writer = new Writer(root, spec, survey, core, extras);

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  *   snapshots/ID.sig        detached Ed25519 signature ({@link ManifestSignature}), when signed
  *   trusted-keys/KEYID.pub  public keys whose snapshots this store accepts
  *   tmp/                    staging for atomic writes
+ *   quarantine/ID.zst       chunks found corrupt, moved aside (never served)
  * </pre>
  * A snapshot exists once its {@code .json} does, and that file is written last, after every chunk and the
  * signature are durable: a crash mid-build leaves unreferenced chunks, never a manifest naming missing ones.
@@ -42,7 +43,7 @@ public final class SnapshotStore {
         this.snapshots = root.resolve("snapshots");
         this.trustedKeys = root.resolve("trusted-keys");
         this.tmp = root.resolve("tmp");
-        this.chunks = new ChunkStore(root.resolve("chunks"), tmp);
+        this.chunks = new ChunkStore(root.resolve("chunks"), tmp, root.resolve("quarantine"));
     }
 
     /** Opens the store at {@code root}, creating its directories if needed. */

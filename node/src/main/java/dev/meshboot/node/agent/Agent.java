@@ -28,6 +28,7 @@ import dev.meshboot.node.mesh.HealthCheck;
 import dev.meshboot.node.mesh.PendingSnapshots;
 import dev.meshboot.node.mesh.StormRedirector;
 import dev.meshboot.node.mesh.SnapshotSync;
+import dev.meshboot.node.mesh.StoreMaintenance;
 import dev.meshboot.node.mesh.Catalog;
 import dev.meshboot.node.admin.AdminRequestException;
 import dev.meshboot.clusterconfig.ConfigError;
@@ -96,6 +97,7 @@ public final class Agent implements AutoCloseable {
      * fetches one chunk at a time, so this is about the machines booting from this member at once.
      */
     private static final int REDIRECT_ABOVE = 8;
+    private Optional<StoreMaintenance> maintenance = Optional.empty();
     /** How long a pool slot's absent holder keeps it (longer than failure detection: node/mesh/Election). */
     private static final java.time.Duration ROLE_GRACE = java.time.Duration.ofSeconds(30);
     private static final java.time.Duration ADVERTISE_EVERY = java.time.Duration.ofSeconds(2);
@@ -198,6 +200,7 @@ public final class Agent implements AutoCloseable {
             roles.get().lowerQuorumBase(n);
             return meshStatus();
         });
+        maintenance.ifPresent(m -> m.register(service));
         running.add(AdminSocketServer.start(settings.adminSocket().get(), service));
     }
 
@@ -264,6 +267,7 @@ public final class Agent implements AutoCloseable {
                 progress.putObject(e.id()).put("chunks", b.length()).put("held", b.chars().filter(c -> c == '1').count());
             }
         }
+        maintenance.ifPresent(m -> o.set("scrub", m.status()));
         return o;
     }
 
@@ -400,6 +404,21 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "snapshot replication is off: " + e.getMessage());
         }
+        startMaintenance(clock, self);
+    }
+
+    /** The scrub, chunk repair and garbage collection of this member's store (node/mesh/StoreMaintenance). */
+    private void startMaintenance(Clock clock, String self) {
+        AgentConfig.Scrub s = settings.scrub();
+        StoreMaintenance m = StoreMaintenance.of(snapshots, s.bytesPerSecond(), s.gcMinAge(), () -> {
+            Map<String, String> peers = new java.util.LinkedHashMap<>(roles.orElseThrow().httpOfMembersInView());
+            peers.remove(self);
+            return peers;
+        }, clock);
+        maintenance = Optional.of(m);
+        running.add(m);
+        bootServices.content.chunkFiles().onCorrupt(m::repairSoon);
+        m.start(s.first(), s.every());
     }
 
     /** What this member offers the election: boot services if it has a DHCP port, and the snapshots it holds. */

@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Build, verify, extract and compare OS snapshots.",
         subcommands = {ImageCommand.Build.class, ImageCommand.Verify.class, ImageCommand.Extract.class,
                 ImageCommand.Cat.class, ImageCommand.Ls.class, ImageCommand.Diff.class, ImageCommand.Fetch.class,
-                ImageCommand.Publish.class})
+                ImageCommand.Publish.class, ImageCommand.Scrub.class, ImageCommand.Gc.class})
 final class ImageCommand implements Runnable {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -469,6 +469,77 @@ final class ImageCommand implements Runnable {
             }
             spec.commandLine().getOut().println("published " + id + (channel == null ? "" : "; channel " + channel
                     + " points at it"));
+            return 0;
+        }
+    }
+
+    @Command(name = "scrub", mixinStandardHelpOptions = true,
+            description = "Have the local agent verify every chunk its snapshots name now, quarantine the corrupt ones "
+                    + "and fetch them again from peers. Exits 1 if some chunk could not be repaired.")
+    static final class Scrub implements Callable<Integer> {
+        @Spec
+        private picocli.CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        ConfigCommand.SocketOption socket;
+
+        @Option(names = "--json", description = "Print the agent's report as one JSON object.")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            com.fasterxml.jackson.databind.JsonNode r = socket.call(JSON.createObjectNode().put("op", "scrub"));
+            if (!r.path("ok").asBoolean()) {
+                return ConfigCommand.refused(r, spec.commandLine().getErr());
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(JSON.writeValueAsString(r));
+            } else {
+                out.printf("scrub: %d chunks checked (%s) in %d snapshot(s): %d corrupt, %d missing, %d repaired,"
+                        + " %d unrepairable%n", r.path("checked").asLong(), Sizes.human(r.path("bytes").asLong()),
+                        r.path("snapshots").asInt(), r.path("corrupt").asInt(), r.path("missing").asInt(),
+                        r.path("repaired").asInt(), r.path("unrepairable").asInt());
+                r.path("unrepairableChunks").forEach(c -> out.println("  unrepairable: " + c.asText()));
+                r.path("avoided").forEach(p -> out.println("  avoided (served a bad chunk): " + p.asText()));
+                r.path("unreadableManifests").forEach(m -> out.println("  unreadable manifest: " + m.asText()));
+            }
+            return r.path("unrepairable").asInt() == 0 && r.path("unreadableManifests").isEmpty() ? 0
+                    : FaultHandler.FAULT;
+        }
+    }
+
+    @Command(name = "gc", mixinStandardHelpOptions = true,
+            description = "Have the local agent delete the chunks no snapshot in its store names (older than the "
+                    + "agent's scrub.gcMinAgeMinutes).")
+    static final class Gc implements Callable<Integer> {
+        @Spec
+        private picocli.CommandLine.Model.CommandSpec spec;
+
+        @Mixin
+        ConfigCommand.SocketOption socket;
+
+        @Option(names = "--json", description = "Print the agent's result as one JSON object.")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            com.fasterxml.jackson.databind.JsonNode r = socket.call(JSON.createObjectNode().put("op", "gc"));
+            if (!r.path("ok").asBoolean()) {
+                return ConfigCommand.refused(r, spec.commandLine().getErr());
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(JSON.writeValueAsString(r));
+                return 0;
+            }
+            if (r.has("skipped")) {
+                out.println("gc: nothing deleted: " + r.path("skipped").asText());
+                return FaultHandler.FAULT;
+            }
+            out.printf("gc: %d of %d chunks unreferenced and deleted (%s freed); %d unreferenced kept as too young%n",
+                    r.path("deleted").asInt(), r.path("stored").asInt(), Sizes.human(r.path("freedBytes").asLong()),
+                    r.path("young").asInt());
             return 0;
         }
     }

@@ -64,6 +64,13 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("quorum: %d of %d members seen at most%s%n", mesh.path("members").size(),
                     mesh.path("quorumBase").asInt(), mesh.path("quorum").asBoolean() ? "" : " (no quorum)");
         }
+        JsonNode scrub = mesh.path("scrub");
+        if (scrub.has("totals")) {
+            JsonNode t = scrub.path("totals");
+            out.printf("scrub: %d pass(es), %d corrupt, %d missing, %d repaired, %d unrepairable; %d found while serving%n",
+                    t.path("passes").asLong(), t.path("corrupt").asLong(), t.path("missing").asLong(),
+                    t.path("repaired").asLong(), t.path("unrepairable").asLong(), t.path("foundWhileServing").asLong());
+        }
         out.printf("store: %d documents, %d conflicts%s%n", store.path("documents").asInt(),
                 store.path("conflicts").asInt(), store.path("valid").asBoolean(true) ? "" : ", INVALID: "
                         + store.path("errors"));

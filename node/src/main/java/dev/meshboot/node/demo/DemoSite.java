@@ -200,7 +200,7 @@ public final class DemoSite {
                 home.resolve("tftp"), home.resolve("boot"), a.store(), home.resolve("leases.json"),
                 List.of(), home.resolve("installs.json"),
                 Optional.of(new AgentConfig.Membership(channel, secretFile(), Duration.ofSeconds(5))),
-                home.resolve("config"), Optional.of(a.adminSocket()));
+                home.resolve("config"), Optional.of(a.adminSocket()), AgentConfig.Scrub.DEFAULTS);
     }
 
     private static int freeUdp() throws IOException {

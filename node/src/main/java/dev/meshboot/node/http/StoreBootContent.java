@@ -42,7 +42,9 @@ import java.util.regex.Pattern;
  *   /nodes/NAME/config.tar               the node's config archive, rendered from the documents
  *   POST /nodes/NAME/booted              the node's booted.json, reported by /init
  * </pre>
- * Only complete snapshots exist in the store (a manifest is written last), so nothing half-written is served.
+ * Only complete snapshots exist in the store (a manifest is written last), so nothing half-written is served. A
+ * chunk is served only after it was verified ({@link VerifiedChunkFiles}); an archive only while every chunk file
+ * has its manifest's size. A chunk found damaged is quarantined and reported to {@link #chunkFiles()}'s listener.
  */
 public final class StoreBootContent implements BootContent {
     private static final Pattern SCRIPT = Pattern.compile("/boot/([0-9a-f:]{17})\\.ipxe");
@@ -83,6 +85,7 @@ public final class StoreBootContent implements BootContent {
     private final ArtifactStore artifacts;
     private final PendingSnapshots pending;
     private final Nodes nodes;
+    private final VerifiedChunkFiles chunkFiles;
     private final Map<String, SnapshotStore.Snapshot> snapshots = new ConcurrentHashMap<>();
     private final Map<String, String> fileHashes = new ConcurrentHashMap<>();
 
@@ -99,6 +102,12 @@ public final class StoreBootContent implements BootContent {
         this.artifacts = new ArtifactStore(store.root());
         this.pending = new PendingSnapshots(store);
         this.nodes = nodes;
+        this.chunkFiles = new VerifiedChunkFiles(store.chunks());
+    }
+
+    /** Which chunk files may be served; tell it who repairs a chunk found corrupt while serving. */
+    public VerifiedChunkFiles chunkFiles() {
+        return chunkFiles;
     }
 
     @Override
@@ -157,7 +166,7 @@ public final class StoreBootContent implements BootContent {
         if ((m = CHUNK.matcher(path)).matches()) {
             String id = m.group(1);
             Path file = store.chunks().pathOf(id);
-            return regularFile(file).map(size -> Representation.of(BINARY, id,
+            return chunkFiles.servable(id).map(size -> Representation.of(BINARY, id,
                     List.of(new Representation.FileSpan(file, 0, size))));
         }
         if (path.startsWith("/boot/")) {
@@ -183,6 +192,9 @@ public final class StoreBootContent implements BootContent {
         ChunkStore chunks = store.chunks();
         List<Representation.FileSpan> spans = new ArrayList<>();
         for (ChunkRef c : archive.get().chunks()) {
+            if (!chunkFiles.hasSize(c.id(), c.csize())) {
+                return Optional.empty(); // missing or damaged: the client fetches it elsewhere, or per chunk
+            }
             spans.add(new Representation.FileSpan(chunks.pathOf(c.id()), 0, c.csize()));
         }
         return Optional.of(Representation.of("application/zstd", archive.get().sha256(), spans));

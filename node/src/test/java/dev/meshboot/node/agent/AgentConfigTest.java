@@ -42,6 +42,29 @@ class AgentConfigTest {
     }
 
     @Test
+    void scrubSection_isRead_andDefaultsToADailyPass() throws Exception {
+        String base = """
+                documents: [cluster.yaml]
+                interfaces: [{device: eth0, network: prov, address: 10.0.0.1}]
+                tftpRoot: tftp
+                bootDir: boot
+                """;
+        assertEquals(AgentConfig.Scrub.DEFAULTS, AgentConfig.read(write(base)).scrub());
+        AgentConfig c = AgentConfig.read(write(base + """
+                scrub: {firstAfterMinutes: 2, intervalMinutes: 60, bytesPerSecond: 5000000, gcMinAgeMinutes: 30}
+                """));
+        assertEquals(new AgentConfig.Scrub(java.time.Duration.ofMinutes(2), java.time.Duration.ofHours(1), 5_000_000,
+                java.time.Duration.ofMinutes(30)), c.scrub());
+        ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.read(write(base + """
+                scrub: {intervalMinutes: 0, bytesPerSecond: 10, often: yes}
+                """)));
+        String m = e.getMessage();
+        assertTrue(m.contains("scrub.intervalMinutes = '0': an integer from 1"), m);
+        assertTrue(m.contains("scrub.bytesPerSecond = '10': an integer from 65536"), m);
+        assertTrue(m.contains("scrub.often: unknown field"), m);
+    }
+
+    @Test
     void mistakes_areRefusedWithFileFieldValueAndReason() throws Exception {
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfig.read(write("""
                 documents: [missing.yaml]

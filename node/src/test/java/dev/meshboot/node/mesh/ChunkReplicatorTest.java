@@ -72,8 +72,11 @@ class ChunkReplicatorTest {
     }
 
     private ChunkReplicator.Peer serve(String name, SnapshotStore store) throws Exception {
-        HttpBootServer s = new HttpBootServer(new StoreBootContent(store, dir, mac -> Optional.empty()),
-                DownloadRedirector.NONE, group);
+        return serve(name, new StoreBootContent(store, dir, mac -> Optional.empty()));
+    }
+
+    private ChunkReplicator.Peer serve(String name, dev.meshboot.node.http.BootContent content) throws Exception {
+        HttpBootServer s = new HttpBootServer(content, DownloadRedirector.NONE, group);
         servers.add(s);
         int port = s.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).getPort();
         return new ChunkReplicator.Peer(name, URI.create("http://127.0.0.1:" + port));
@@ -127,7 +130,7 @@ class ChunkReplicatorTest {
         byte[] other = new byte[(int) victim.size()];
         new java.util.Random(5).nextBytes(other);
         Files.write(bad.chunks().pathOf(victim.id()), Zstd.compress(other, 3)); // a valid frame, other content
-        ChunkReplicator.Peer b = serve("bad", bad);
+        ChunkReplicator.Peer b = serve("bad", LyingPeer.content(bad, dir)); // an honest server would not serve it
         ChunkReplicator.Peer g = serve("good", partial("good", 0, chunks.size()));
         SnapshotStore fresh = SnapshotStore.open(dir.resolve("fresh"));
         fresh.trust(key.getPublic());
