@@ -72,6 +72,9 @@ public final class BootRoles implements AutoCloseable {
     private volatile Election.Result result = new Election.Result(List.of(), Map.of(), false);
     private Map<Integer, String> lastSlots = Map.of();
     private final QuorumBase quorumBase;
+    /** How long a round may wait for the adverts of members in view before electing without them. */
+    private Duration settle = Duration.ofSeconds(6);
+    private Instant unsettledSince;
 
     public BootRoles(ClusterChannel channel, String self, String http, Supplier<Local> local, IntSupplier k,
             Supplier<Set<String>> bootSnapshots, Duration grace, Clock clock, Listener listener) {
@@ -95,6 +98,7 @@ public final class BootRoles implements AutoCloseable {
 
     /** Registers on the channel and starts advertising every {@code every}. */
     public void start(Duration every) {
+        settle = every.multipliedBy(3);
         channel.register(MessageKind.MEMBER_STATE, (from, body) -> {
             try {
                 MemberAdvert a = MemberAdvert.decode(body);
@@ -106,10 +110,17 @@ public final class BootRoles implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "dropped a malformed member advert from {0}", from);
             }
         });
-        channel.onMembership(m -> timer.execute(() -> {
-            round();
-            advertise();
-        }));
+        channel.onMembership(m -> {
+            try {
+                timer.execute(() -> {
+                    adverts.keySet().retainAll(m.names()); // a member that left and returns is unknown until it speaks
+                    round();
+                    advertise();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed: the agent is stopping and the channel delivers its last view
+            }
+        });
         timer.scheduleWithFixedDelay(() -> {
             round();
             advertise();
@@ -197,6 +208,9 @@ public final class BootRoles implements AutoCloseable {
 
     /** One election round; runs on the timer thread only. */
     private void recompute() {
+        if (channel.membership().isEmpty()) {
+            return; // not connected yet: no view to elect in (a lone first member gets a view of one when it connects)
+        }
         List<String> view = view();
         int largestView;
         try {
@@ -222,6 +236,20 @@ public final class BootRoles implements AutoCloseable {
             if (a != null) {
                 states.put(m, a.state());
             }
+        }
+        // A member in view whose advert has not arrived (it just joined, or the partition just healed) may hold a
+        // role or a pool slot this member does not know of: electing now could make two holders of one slot, so
+        // the last result stands until its advert arrives, or for at most `settle` (then it is elected without).
+        // A member that just joined has no last result: it serves nothing until it has heard the others.
+        if (states.size() < view.size()) {
+            if (unsettledSince == null) {
+                unsettledSince = now;
+            }
+            if (Duration.between(unsettledSince, now).compareTo(settle) < 0) {
+                return;
+            }
+        } else {
+            unsettledSince = null;
         }
         Election.Result next = Election.elect(view, states, k.getAsInt(), bootSnapshots.get(), largestView, absent,
                 grace);

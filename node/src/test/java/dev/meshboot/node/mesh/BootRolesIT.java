@@ -34,6 +34,8 @@ class BootRolesIT {
     private final List<ClusterChannel> channels = new ArrayList<>();
     private final List<BootRoles> roles = new ArrayList<>();
     private final Map<String, Boolean> active = new ConcurrentHashMap<>();
+    /** Every pool slot each member was ever told it holds, in order. */
+    private final Map<String, List<Integer>> slotsHeld = new ConcurrentHashMap<>();
 
     @AfterEach
     void stop() {
@@ -46,7 +48,11 @@ class BootRolesIT {
         channels.add(ch);
         BootRoles r = new BootRoles(ch, name, "http://" + name + ":8080",
                 () -> new BootRoles.Local(true, true, held), () -> k, () -> Set.of(SNAP), Duration.ofSeconds(30),
-                Clock.systemUTC(), (result, self) -> active.put(name, self));
+                Clock.systemUTC(), (result, self) -> {
+                    active.put(name, self);
+                    result.slotOf(name).ifPresent(slot -> slotsHeld.computeIfAbsent(name,
+                            x -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(slot));
+                });
         r.start(Duration.ofMillis(500));
         ch.connect();
         roles.add(r);
@@ -84,5 +90,24 @@ class BootRolesIT {
         System.out.printf("FIGURE takeover after the active member left: %.2f s%n", (System.nanoTime() - t0) / 1e9);
         assertEquals(List.of("c"), b.current().active(), "b agrees, and is still not eligible");
         assertTrue(c.current().isActive("c"));
+    }
+
+    /**
+     * A member that joins a cluster whose boot servers are elected already never takes a role or a pool slot before
+     * it has heard the others' adverts: before it would have elected itself from its own advert alone, for an advert
+     * interval, and held slot 0 beside its holder (a pool address leased twice).
+     */
+    @Test
+    void aJoiner_takesNoRoleAndNoSlot_beforeItHasHeardTheOthers() throws Exception {
+        String cluster = "joiner-" + System.nanoTime();
+        BootRoles a = member(cluster, "a", Set.of(SNAP), 1);
+        await("a active with slot 0", () -> a.current().isActive("a") && a.current().slotOf("a").equals(
+                java.util.Optional.of(0)));
+        BootRoles b = member(cluster, "b", Set.of(SNAP), 1);
+        await("b has heard a", () -> b.httpOfMembersInView().size() == 2 && b.current().active().equals(List.of("a")));
+        Thread.sleep(1_500); // three advert intervals: any wrong result would have been delivered by now
+        assertFalse(Boolean.TRUE.equals(active.get("b")), "the joiner made itself a boot server");
+        assertTrue(slotsHeld.getOrDefault("b", List.of()).isEmpty(), "the joiner took slot(s) " + slotsHeld.get("b"));
+        assertEquals(List.of(0), slotsHeld.get("a"), "a's slot changed hands");
     }
 }
