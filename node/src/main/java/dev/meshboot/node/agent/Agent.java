@@ -25,6 +25,7 @@ import dev.meshboot.node.mesh.QuorumBase;
 import dev.meshboot.node.mesh.ArchiveServers;
 import dev.meshboot.node.mesh.ChunkOwners;
 import dev.meshboot.node.mesh.HealthCheck;
+import dev.meshboot.node.mesh.WholeSnapshots;
 import dev.meshboot.node.mesh.PendingSnapshots;
 import dev.meshboot.node.mesh.StormRedirector;
 import dev.meshboot.node.mesh.SnapshotSync;
@@ -89,6 +90,7 @@ public final class Agent implements AutoCloseable {
     private Optional<BootRoles> roles = Optional.empty();
     private volatile Optional<StormRedirector> storm = Optional.empty();
     private HealthCheck healthCheck;
+    private WholeSnapshots whole;
     private InetSocketAddress httpAddress;
     /** Below this much free space on the store's disk, leases, reports and replication start failing. */
     private static final long MIN_FREE_BYTES = 64L << 20;
@@ -423,13 +425,14 @@ public final class Agent implements AutoCloseable {
 
     /** What this member offers the election: boot services if it has a DHCP port, and the snapshots it holds. */
     private BootRoles.Local localState() {
-        java.util.Set<String> held;
-        try {
-            held = java.util.Set.copyOf(snapshots.ids());
-        } catch (IOException e) {
-            held = java.util.Set.of();
+        return new BootRoles.Local(settings.ports().dhcp() > 0, health().healthy(), wholeSnapshots().ids(), load());
+    }
+
+    private synchronized WholeSnapshots wholeSnapshots() {
+        if (whole == null) {
+            whole = new WholeSnapshots(snapshots, Clock.systemUTC(), java.time.Duration.ofSeconds(5));
         }
-        return new BootRoles.Local(settings.ports().dhcp() > 0, health().healthy(), held, load());
+        return whole;
     }
 
     /** This member's health (node/mesh/HealthCheck); the probes are built on first use. */
