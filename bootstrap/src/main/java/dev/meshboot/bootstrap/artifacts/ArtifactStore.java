@@ -51,6 +51,14 @@ public final class ArtifactStore {
         AtomicFiles.syncDirectory(indexes);
     }
 
+    /** Forgets a snapshot's artifact index (its blobs stay: other snapshots usually share them). */
+    public void remove(String snapshot) throws IOException {
+        if (snapshot.matches("[0-9a-f]{64}")) {
+            Files.deleteIfExists(indexes.resolve(snapshot + ".json"));
+            AtomicFiles.syncDirectory(indexes);
+        }
+    }
+
     public Optional<BootArtifacts> of(String snapshot) throws IOException {
         Path f = indexes.resolve(snapshot + ".json");
         if (!snapshot.matches("[0-9a-f]{64}") || !Files.isRegularFile(f)) {

@@ -79,6 +79,19 @@ public final class SnapshotStore {
         return id;
     }
 
+    /**
+     * Removes a committed snapshot: its manifest first (from then on it is not in {@link #ids}), then its signature.
+     * Its chunks stay until a garbage collection finds no snapshot naming them. Nothing happens for an unknown id.
+     */
+    public void remove(String id) throws IOException {
+        if (!id.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("not a snapshot id: " + id);
+        }
+        Files.deleteIfExists(snapshots.resolve(id + ".json"));
+        Files.deleteIfExists(snapshots.resolve(id + ".sig"));
+        AtomicFiles.syncDirectory(snapshots);
+    }
+
     /** Every snapshot id in the store, sorted. */
     public List<String> ids() throws IOException {
         try (Stream<Path> files = Files.list(snapshots)) {

@@ -26,6 +26,7 @@ import dev.meshboot.node.mesh.ArchiveServers;
 import dev.meshboot.node.mesh.ChunkOwners;
 import dev.meshboot.node.mesh.HealthCheck;
 import dev.meshboot.node.mesh.WholeSnapshots;
+import dev.meshboot.node.mesh.SnapshotRetirement;
 import dev.meshboot.node.mesh.PendingSnapshots;
 import dev.meshboot.node.mesh.StormRedirector;
 import dev.meshboot.node.mesh.SnapshotSync;
@@ -104,6 +105,8 @@ public final class Agent implements AutoCloseable {
     private static final java.time.Duration ROLE_GRACE = java.time.Duration.ofSeconds(30);
     private static final java.time.Duration ADVERTISE_EVERY = java.time.Duration.ofSeconds(2);
     private static final java.time.Duration SYNC_EVERY = java.time.Duration.ofSeconds(2);
+    /** How long a withdrawn snapshot stays in the stores: machines booting it when it was withdrawn finish first. */
+    private static final java.time.Duration RETIRE_AFTER = java.time.Duration.ofMinutes(10);
 
     private Agent(AgentConfig settings) {
         this.settings = settings;
@@ -192,6 +195,18 @@ public final class Agent implements AutoCloseable {
                 () -> channel.flatMap(ClusterChannel::membership).map(Membership::names)
                         .orElse(List.of(configStore.member())));
         service.register("publish", r -> publish(r, writer));
+        service.register("withdraw", r -> {
+            if (replicator.isEmpty()) {
+                throw new AdminRequestException("not a cluster member: there is no catalog");
+            }
+            String id = r.path("id").asText("");
+            try {
+                replicator.get().delete(Catalog.withdrawal(configStore.documents(), id));
+            } catch (Catalog.WithdrawRefusedException e) {
+                throw new AdminRequestException(e.getMessage());
+            }
+            return AdminService.success().put("withdrawn", id).put("graceSeconds", RETIRE_AFTER.toSeconds());
+        });
         service.register("mesh", r -> meshStatus());
         service.register("quorum-base", r -> {
             int n = r.path("members").asInt(0);
@@ -395,6 +410,23 @@ public final class Agent implements AutoCloseable {
         storm = Optional.of(new StormRedirector(self, REDIRECT_ABOVE, this::load, roles.get()::advertsInView,
                 owners::of));
         roles.get().start(ADVERTISE_EVERY);
+        try {
+            SnapshotRetirement retirement = new SnapshotRetirement(snapshots, configStore::versions,
+                    this::bootSnapshots, RETIRE_AFTER, clock);
+            java.util.concurrent.ScheduledExecutorService retire = java.util.concurrent.Executors
+                    .newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("snapshot-retirement")
+                            .unstarted(r));
+            retire.scheduleWithFixedDelay(() -> {
+                try {
+                    retirement.retire();
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "snapshot retirement failed: " + e.getMessage());
+                }
+            }, 1, 1, java.util.concurrent.TimeUnit.MINUTES);
+            running.add(retire::shutdownNow);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "withdrawn snapshots stay: " + e.getMessage());
+        }
         try {
             SnapshotSync sync = new SnapshotSync(snapshots, self, this::catalog, () -> {
                 Map<String, String> peers = new java.util.LinkedHashMap<>(roles.get().httpOfMembersInView());

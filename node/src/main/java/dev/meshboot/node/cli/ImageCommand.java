@@ -41,7 +41,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "image", mixinStandardHelpOptions = true, description = "Build, verify, extract and compare OS snapshots.",
         subcommands = {ImageCommand.Build.class, ImageCommand.Verify.class, ImageCommand.Extract.class,
                 ImageCommand.Cat.class, ImageCommand.Ls.class, ImageCommand.Diff.class, ImageCommand.Fetch.class,
-                ImageCommand.Publish.class, ImageCommand.Scrub.class, ImageCommand.Gc.class})
+                ImageCommand.Publish.class, ImageCommand.Withdraw.class, ImageCommand.Scrub.class,
+                ImageCommand.Gc.class})
 final class ImageCommand implements Runnable {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
@@ -469,6 +470,32 @@ final class ImageCommand implements Runnable {
             }
             spec.commandLine().getOut().println("published " + id + (channel == null ? "" : "; channel " + channel
                     + " points at it"));
+            return 0;
+        }
+    }
+
+    @Command(name = "withdraw", mixinStandardHelpOptions = true,
+            description = "Take a snapshot out of the replicated catalog (no channel may point at it); every member"
+                    + " removes it after a grace, and its chunks at the next garbage collection.")
+    static final class Withdraw implements Callable<Integer> {
+        @Spec
+        private picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "ID", description = "The snapshot id (64 hex digits).")
+        String id;
+
+        @Mixin
+        ConfigCommand.SocketOption socket;
+
+        @Override
+        public Integer call() throws IOException {
+            com.fasterxml.jackson.databind.JsonNode r = socket.call(JSON.createObjectNode().put("op", "withdraw")
+                    .put("id", id));
+            if (!r.path("ok").asBoolean()) {
+                return ConfigCommand.refused(r, spec.commandLine().getErr());
+            }
+            spec.commandLine().getOut().println("withdrew " + id + "; members remove it after "
+                    + r.path("graceSeconds").asLong() + " s");
             return 0;
         }
     }

@@ -28,6 +28,51 @@ public final class Catalog {
     private static final System.Logger LOG = System.getLogger(Catalog.class.getName());
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** Why a snapshot cannot be withdrawn from the catalog now. */
+    public static final class WithdrawRefusedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        WithdrawRefusedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The catalog entry to delete to withdraw snapshot {@code id}: refused when the catalog does not hold it, or
+     * while a Channel points at it (its machines would have nothing to boot: move the channel first). Members
+     * remove a withdrawn snapshot after a grace ({@link SnapshotRetirement}).
+     */
+    public static dev.meshboot.clusterconfig.store.DocumentKey withdrawal(Collection<VersionedDocument> documents,
+            String id) throws WithdrawRefusedException {
+        boolean listed = false;
+        List<String> pointing = new ArrayList<>();
+        for (VersionedDocument v : documents) {
+            if (v.tombstone()) {
+                continue;
+            }
+            if (v.key().kind().equals(KIND) && v.key().name().equals(id)) {
+                listed = true;
+            }
+            if (v.key().kind().equals("Channel")) {
+                try {
+                    if (JSON.readTree(v.body()).path("spec").path("snapshot").asText().equals(id)) {
+                        pointing.add(v.key().name());
+                    }
+                } catch (IOException e) {
+                    // a malformed channel points at nothing
+                }
+            }
+        }
+        if (!listed) {
+            throw new WithdrawRefusedException("snapshot " + id + " is not in the catalog");
+        }
+        if (!pointing.isEmpty()) {
+            throw new WithdrawRefusedException("snapshot " + id + " is still the target of channel(s) " + pointing
+                    + ": point them at another snapshot first");
+        }
+        return new dev.meshboot.clusterconfig.store.DocumentKey(KIND, id);
+    }
+
     /** Why a snapshot cannot be published. */
     public static final class PublishRefusedException extends Exception {
         private static final long serialVersionUID = 1L;

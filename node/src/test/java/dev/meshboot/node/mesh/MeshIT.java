@@ -115,5 +115,24 @@ class MeshIT {
         String status = cli("status", "--socket", cluster.admin(2).toString());
         assertTrue(status.contains("catalog: 1 snapshot(s), 1 held here"), status);
         assertTrue(status.contains("a0") && status.contains("a1") && status.contains("holds 1 snapshot(s)"), status);
+
+        // Withdrawal: refused while the channel points at it; then the catalog entry goes on every member.
+        StringWriter refusal = new StringWriter();
+        CommandLine withdraw = Main.commandLine();
+        withdraw.setErr(new PrintWriter(refusal, true));
+        assertEquals(1, withdraw.execute("image", "withdraw", id, "--socket", cluster.admin(1).toString()));
+        assertTrue(refusal.toString().contains("still the target of channel(s) [stable]"), refusal.toString());
+        Path moved = Files.writeString(dir.resolve("channel.yaml"), "kind: Channel\nname: stable\nspec: {snapshot: "
+                + "\"" + "0".repeat(64) + "\"}\n");
+        cli("config", "apply", moved.toString(), "--socket", cluster.admin(1).toString());
+        cli("image", "withdraw", id, "--socket", cluster.admin(1).toString());
+        ClusterAgents.await("the catalog is empty on every member", 30, () -> {
+            for (int i = 0; i < 3; i++) {
+                if (!cli("status", "--socket", cluster.admin(i).toString()).contains("catalog: 0 snapshot(s)")) {
+                    return false;
+                }
+            }
+            return true;
+        });
     }
 }
