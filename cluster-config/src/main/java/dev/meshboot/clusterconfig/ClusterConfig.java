@@ -76,9 +76,9 @@ public final class ClusterConfig {
         return Optional.ofNullable(channels.get(name));
     }
 
-    /** The snapshot a node should run: the one its channel points at, if the channel exists. */
+    /** The snapshot a node boots: its pinned one, else the one its channel points at (if the channel exists). */
     public Optional<String> snapshotFor(Node node) {
-        return channel(node.channel());
+        return node.snapshot().or(() -> channel(node.channel()));
     }
 
     public Profile profileOf(Node node) {

@@ -556,7 +556,7 @@ public final class ConfigLoader {
     private Optional<Node> node(Raw r, Cluster cluster, Set<String> declaredProfiles, Map<String, Profile> profiles,
             Map<Mac, String> macs, Map<Ipv4, String> addresses, List<ConfigError> errors) {
         Spec s = new Spec(r, errors, Set.of("mac", "hostname", "network", "address", "profile", "channel", "install",
-                "reinstall", "hooks"));
+                "reinstall", "hooks", "snapshot"));
         String name = r.envelope().name();
         Optional<Mac> mac = s.parsed("mac", true, Mac::parse);
         mac.ifPresent(m -> {
@@ -598,6 +598,9 @@ public final class ConfigLoader {
         if (!CHANNEL.matcher(channel).matches()) {
             s.error("spec.channel", channel, "a channel is a name like stable or canary");
         }
+        Optional<String> pinned = s.text("snapshot", false);
+        pinned.filter(p -> !p.matches("[0-9a-f]{64}")).ifPresent(p -> s.error("spec.snapshot", p,
+                "a snapshot id: 64 lower-case hex digits (meshboot image ls)"));
         Optional<Profile.InstallMode> install = s.choice("install", Profile.InstallMode.class, false);
         int reinstall = s.integer("reinstall", 0, 0, Integer.MAX_VALUE - 1);
         // A declared profile that did not resolve (a cycle, a missing os) has its own error already.
@@ -606,7 +609,7 @@ public final class ConfigLoader {
         }
         Node.Hooks hooks = hooks(s);
         return Optional.of(new Node(name, mac.get(), hostname, network.get().name(), address.get(), profile.get(),
-                channel, install, reinstall, hooks));
+                channel, install, reinstall, hooks, pinned.filter(p -> p.matches("[0-9a-f]{64}"))));
     }
 
     /** A node's rollout hooks: each a command as a list of arguments (no shell), or a single string split on spaces. */

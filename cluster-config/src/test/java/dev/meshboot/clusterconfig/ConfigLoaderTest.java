@@ -215,6 +215,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aPinnedSnapshot_winsOverTheChannel_andAMalformedOneIsRefused() throws Exception {
+        String pinned = "cd".repeat(32);
+        ClusterConfig c = load(CLUSTER + """
+                ---
+                kind: Channel
+                name: stable
+                spec: {snapshot: %s}
+                ---
+                kind: Node
+                name: held-back
+                spec: {mac: "52:54:00:00:00:01", address: 10.99.0.11, profile: compute, snapshot: %s}
+                """.formatted(SNAPSHOT, pinned));
+        assertEquals(java.util.Optional.of(pinned), c.snapshotFor(c.node("held-back").orElseThrow()));
+        ConfigError e = only(refused(CLUSTER + """
+                ---
+                kind: Node
+                name: bad-pin
+                spec: {mac: "52:54:00:00:00:01", address: 10.99.0.11, profile: compute, snapshot: latest}
+                """));
+        assertEquals("Node bad-pin spec.snapshot", e.field());
+        assertEquals("latest", e.value());
+    }
+
+    @Test
     void channelWithAMalformedSnapshotId_isRefused() {
         ConfigError e = only(refused(CLUSTER + """
                 ---

@@ -391,7 +391,7 @@ public final class Agent implements AutoCloseable {
             base = QuorumBase.inMemory();
         }
         roles = Optional.of(new BootRoles(channel.orElseThrow(), self, httpBase, this::localState,
-                () -> config().cluster().bootServers(), this::bootSnapshots, ROLE_GRACE, clock, base,
+                () -> config().cluster().bootServers(), this::requiredSnapshots, ROLE_GRACE, clock, base,
                 (result, active) -> {
                     try {
                         if (active) {
@@ -517,6 +517,19 @@ public final class Agent implements AutoCloseable {
         ClusterConfig c = config();
         java.util.Set<String> out = new java.util.TreeSet<>();
         c.nodes().forEach(n -> c.snapshotFor(n).ifPresent(out::add));
+        return out;
+    }
+
+    /**
+     * What a member must hold to be eligible as a boot server: the snapshots machines boot that the catalog offers.
+     * A channel pointing at a snapshot no member can get (a typo, a snapshot never published) leaves its machines
+     * with an "unavailable" script, but does not disqualify every member and stop all boot service.
+     */
+    private java.util.Set<String> requiredSnapshots() {
+        java.util.Set<String> offered = new java.util.HashSet<>();
+        catalog().forEach(e -> offered.add(e.id()));
+        java.util.Set<String> out = new java.util.TreeSet<>(bootSnapshots());
+        out.retainAll(offered);
         return out;
     }
 
