@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.meshboot.clusterconfig.Ipv4;
 import dev.meshboot.clusterconfig.Mac;
 import dev.meshboot.clusterconfig.Network;
+import dev.meshboot.images.testing.ManualClock;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -23,31 +21,7 @@ class LeaseBookTest {
     @TempDir
     Path dir;
 
-    /** A clock tests move forward by hand. */
-    static final class TestClock extends Clock {
-        private Instant now = Instant.parse("2026-11-22T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
-    private final TestClock clock = new TestClock();
+    private final ManualClock clock = new ManualClock();
     private final Network net = new Network("prov", Ipv4.Subnet.parse("10.99.0.0/24"), Optional.empty(), List.of(), "",
             600, Optional.of(new Network.Pool(Ipv4.parse("10.99.0.100"), Ipv4.parse("10.99.0.102"))));
     private final Mac a = Mac.parse("02:00:00:00:00:0a");

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
+import dev.meshboot.images.testing.ManualClock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,29 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class HealthCheckTest {
-    /** A clock the test moves. */
-    private static final class Manual extends Clock {
-        Instant now = Instant.parse("2026-11-22T08:00:00Z");
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void everyFailingProbeIsNamed_aThrowingProbeFails_andResultsAreReusedWithinThePeriod() {
-        Manual clock = new Manual();
+        ManualClock clock = new ManualClock(java.time.Instant.parse("2026-11-22T08:00:00Z"));
         AtomicBoolean dhcp = new AtomicBoolean(true);
         AtomicInteger calls = new AtomicInteger();
         Map<String, HealthCheck.Probe> probes = new LinkedHashMap<>();
@@ -61,10 +39,10 @@ class HealthCheckTest {
         dhcp.set(false);
         assertEquals(h, check.current(), "asked again within the period: not probed again");
         assertEquals(1, calls.get());
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         assertEquals(List.of("dhcp: a socket stopped serving"), check.current().problems());
         dhcp.set(true);
-        clock.now = clock.now.plusSeconds(2);
+        clock.advance(Duration.ofSeconds(2));
         assertTrue(check.current().healthy());
     }
 }

@@ -11,6 +11,7 @@ import dev.meshboot.images.build.BuildListener;
 import dev.meshboot.images.build.SnapshotBuilder;
 import dev.meshboot.images.sample.SampleTree;
 import dev.meshboot.images.store.SnapshotStore;
+import dev.meshboot.images.testing.ManualClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -57,28 +58,12 @@ class SnapshotRetirementTest {
         DocumentKey key = Catalog.withdrawal(docs.documents(), published);
         docs.delete(key);
 
-        Clock[] now = {Clock.fixed(t0.plusSeconds(60), ZoneOffset.UTC)};
-        Clock moving = new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now[0].instant();
-            }
-        };
+        ManualClock moving = new ManualClock(t0.plusSeconds(60));
         SnapshotRetirement r = new SnapshotRetirement(store, docs::versions, () -> Set.of(local),
                 Duration.ofMinutes(10), moving);
         assertEquals(List.of(), r.retire(), "removed within the grace");
         assertEquals(2, store.ids().size());
-        now[0] = Clock.fixed(t0.plusSeconds(11 * 60), ZoneOffset.UTC);
+        moving.set(t0.plusSeconds(11 * 60));
         assertEquals(List.of(published), r.retire());
         assertEquals(List.of(local), store.ids(), "the local build must stay");
         assertEquals(List.of(), r.retire(), "once");
