@@ -1,29 +1,22 @@
 package dev.meshboot.node.container;
 
+import static dev.meshboot.node.container.MeshLab.JSON;
+import static dev.meshboot.node.container.MeshLab.meshboot;
+import static dev.meshboot.node.container.MeshLab.status;
+import static dev.meshboot.node.container.MeshLab.viewSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.meshboot.images.build.BuildListener;
-import dev.meshboot.images.build.SnapshotBuilder;
 import dev.meshboot.images.manifest.ArchiveManifest;
 import dev.meshboot.images.manifest.ChunkRef;
-import dev.meshboot.images.sample.SampleTree;
-import dev.meshboot.images.signing.KeyFiles;
 import dev.meshboot.images.store.ChunkStore;
 import dev.meshboot.images.store.SnapshotStore;
-import dev.meshboot.images.testing.Processes;
-import dev.meshboot.images.testing.Tiers;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,11 +24,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.containers.Container;
 import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.Network;
-import org.testcontainers.containers.output.OutputFrame;
-import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.images.builder.Transferable;
-import org.testcontainers.utility.MountableFile;
 
 /**
  * Chunk repair across hosts: three agent containers (built FROM scratch, as in {@link MeshContainerIT}) on their own
@@ -53,155 +41,52 @@ class MeshRepairContainerIT {
     private static final String BRIDGE = "mbr" + ProcessHandle.current().pid() % 100000;
     private static final String NET = "10.99.7";
     private static final String STORE = "/var/lib/meshboot/store";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     static Path work;
 
-    private static InternalNetwork lab;
-    private static Network network;
-    private static String image;
+    private static MeshLab lab;
     private static final List<GenericContainer<?>> members = new ArrayList<>();
-    private static final List<StringBuilder> logs = new ArrayList<>();
     private static SnapshotStore origin;
     private static String snapshot;
     private static List<ChunkRef> chunks;
 
-    private static final String CLUSTER = """
-            kind: Cluster
-            name: lab
-            spec:
-              bootServers: 1
-              networks:
-                - {name: prov, subnet: %s.0/24, gateway: %s.1}
-            ---
-            kind: Profile
-            name: compute
-            spec: {os: debian}
-            ---
-            kind: Node
-            name: m0
-            spec: {mac: "02:42:0a:63:07:0a", address: %s.10, profile: compute}
-            """.formatted(NET, NET, NET);
-
-    private static String agentYaml(int i, boolean seed) {
-        return (seed ? "documents: [/etc/meshboot/cluster.yaml]\n" : "") + """
-                interfaces:
-                  - {device: eth0, network: prov, address: %s.%d}
-                ports: {dhcp: 0, tftp: 0, http: 8080}
-                tftpRoot: /srv/meshboot/tftp
-                bootDir: /srv/meshboot/boot
-                store: %s
-                leases: /var/lib/meshboot/leases.json
-                installs: /var/lib/meshboot/installs.json
-                configStore: /var/lib/meshboot/config
-                cluster:
-                  name: repair
-                  member: m%d
-                  secret: /etc/meshboot/cluster.secret
-                  transport: udp
-                  multicast: {address: 239.7.7.7, port: 45577}
-                """.formatted(NET, 10 + i, STORE, i);
-    }
-
     @BeforeAll
     static void mesh() throws Exception {
-        Tiers.requireRoot();
-        Tiers.requireTool("docker");
-        Tiers.requireTool("iptables");
-        image = AgentImage.build(Path.of("target/meshboot.jar").toAbsolutePath(), work);
-        lab = InternalNetwork.create(BRIDGE, NET + ".0/24", work);
-        network = lab.network;
-
-        KeyPair key = KeyFiles.generate();
+        lab = MeshLab.create(BRIDGE, NET, work);
+        snapshot = lab.snapshot;
         origin = SnapshotStore.open(work.resolve("origin"));
-        snapshot = new SnapshotBuilder(origin, Clock.systemUTC(), BuildListener.NONE).build(
-                new SampleTree(4).create(work.resolve("rootfs")),
-                SnapshotBuilder.Options.defaults("repair").withChunkSize(16 << 10).withKey(key)).id();
-        origin.trust(key.getPublic());
         chunks = new ArrayList<>();
         for (ArchiveManifest a : origin.load(snapshot, false, List.of()).manifest().archives()) {
             chunks.addAll(a.chunks());
         }
-        Processes.must(work, "chmod -R a+rX origin");
-
+        String cluster = """
+                kind: Cluster
+                name: lab
+                spec:
+                  bootServers: 1
+                  networks:
+                    - {name: prov, subnet: %s.0/24, gateway: %s.1}
+                ---
+                kind: Profile
+                name: compute
+                spec: {os: debian}
+                """.formatted(NET, NET) + lab.memberNodes(3);
         for (int i = 0; i < 3; i++) {
-            members.add(agent(i, i == 0));
+            members.add(lab.agent(i, cluster, MeshLab.SECRET, i == 0));
         }
-        for (GenericContainer<?> m : members) {
-            m.start();
-        }
-    }
-
-    private static GenericContainer<?> agent(int i, boolean seed) {
-        StringBuilder log = new StringBuilder();
-        logs.add(log);
-        GenericContainer<?> c = new GenericContainer<>(image)
-                .withNetwork(network)
-                .withCreateContainerCmdModifier(cmd -> cmd.withName("meshboot-test-" + BRIDGE + "-m" + i)
-                        .withIpv4Address(NET + "." + (10 + i)))
-                .withCopyToContainer(Transferable.of(CLUSTER), "/etc/meshboot/cluster.yaml")
-                .withCopyToContainer(Transferable.of(agentYaml(i, seed)), "/etc/meshboot/agent.yaml")
-                .withCopyToContainer(Transferable.of("the repair test's secret, 32 bytes or more\n", 0600),
-                        "/etc/meshboot/cluster.secret")
-                .withCommand("node", "--config", "/etc/meshboot/agent.yaml")
-                .withLogConsumer((OutputFrame f) -> log.append(f.getUtf8String()))
-                .waitingFor(Wait.forLogMessage(".*serving.*\\n", 1).withStartupTimeout(Duration.ofSeconds(120)));
-        if (seed) {
-            c.withCopyToContainer(MountableFile.forHostPath(work.resolve("origin")), STORE);
-        }
-        return c;
+        members.forEach(GenericContainer::start);
     }
 
     @AfterAll
     static void down() throws Exception {
-        for (GenericContainer<?> m : members) {
-            m.stop();
-        }
         if (lab != null) {
             lab.close();
         }
     }
 
-    private static Container.ExecResult meshboot(GenericContainer<?> c, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("/jre/bin/java", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED", "-jar", "/app/meshboot.jar"));
-        cmd.addAll(List.of(args));
-        return c.execInContainer(cmd.toArray(String[]::new));
-    }
-
     private static Container.ExecResult sh(GenericContainer<?> c, String script) throws Exception {
         return c.execInContainer("/bin/sh", "-c", script);
-    }
-
-    private static JsonNode status(GenericContainer<?> c) throws Exception {
-        Container.ExecResult r = meshboot(c, "status", "--json");
-        assertEquals(0, r.getExitCode(), r.getStderr());
-        return JSON.readTree(r.getStdout()).path("mesh");
-    }
-
-    private static void await(String what, int seconds, BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s: " + what + "\n" + String.join("\n----\n",
-                        logs.stream().map(StringBuilder::toString).toList()));
-            }
-            Thread.sleep(500);
-        }
-    }
-
-    private static boolean holds(GenericContainer<?> c) {
-        try {
-            for (JsonNode h : status(c).path("held")) {
-                if (h.asText().equals(snapshot)) {
-                    return true;
-                }
-            }
-            return false;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     private static String file(ChunkRef c) {
@@ -235,17 +120,11 @@ class MeshRepairContainerIT {
     @Test
     void aChunkDamagedOnOneMembersDisk_isNeverServed_andIsRepairedFromAPeer_whenServedAndByTheScrub()
             throws Exception {
-        await("three members in one view", 90, () -> {
-            try {
-                return status(members.get(0)).path("members").size() == 3;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        lab.await("three members in one view", 90, () -> viewSize(members.get(0)) == 3);
         Container.ExecResult pub = meshboot(members.get(0), "image", "publish", snapshot);
         assertEquals(0, pub.getExitCode(), pub.getStdout() + pub.getStderr());
         for (GenericContainer<?> m : members) {
-            await(m.getContainerName() + " holds the snapshot", 120, () -> holds(m));
+            lab.await(m.getContainerName() + " holds the snapshot", 120, () -> lab.holds(m));
         }
         GenericContainer<?> victim = members.get(2);
 
@@ -260,7 +139,7 @@ class MeshRepairContainerIT {
         String out = get.getStdout();
         assertTrue(!out.contains(damaged), "the damaged chunk was served:\n" + out);
         assertTrue(!out.contains("rc=0") || out.contains(good(served)), "served something else:\n" + out);
-        await("the chunk found damaged while serving is repaired", 60, () -> {
+        lab.await("the chunk found damaged while serving is repaired", 60, () -> {
             try {
                 return onDisk(victim, served).equals(good(served));
             } catch (Exception e) {
