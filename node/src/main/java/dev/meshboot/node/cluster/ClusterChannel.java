@@ -157,8 +157,8 @@ public final class ClusterChannel implements AutoCloseable {
     /**
      * Goes silent as a crashed process does: from now on every message in or out is dropped just above the
      * transport (JGroups' DISCARD), so a {@link #close} that follows leaves without the LEAVE a graceful shutdown
-     * sends, and the other members learn of it by failure detection (FD_ALL3, then VERIFY_SUSPECT2), as they would
-     * after a power cut. For the demo and failure tests.
+     * sends, and the other members learn of it by failure detection, as after a kill: FD_SOCK2 sees its connection
+     * close (or FD_ALL3 misses its heartbeats), then VERIFY_SUSPECT2 gets no answer. For the demo and failure tests.
      */
     public void silence() throws Exception {
         channel.getProtocolStack().insertProtocol(new org.jgroups.protocols.DISCARD().discardAll(true),
