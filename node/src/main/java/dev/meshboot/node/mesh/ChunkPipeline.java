@@ -21,7 +21,7 @@ import java.util.Set;
  * <p>It is a pipeline, not rounds: a request that ends frees its peer's slot, and the next {@link #plan} fills it
  * at once, so a slow peer holds only its own slots and never the chunks a fast peer could send meanwhile. Holdings
  * are asked per peer every {@code refresh}, and every {@code idleRefresh} for a peer this member has nothing in
- * flight to (it may since have fetched something this member lacks). Not thread-safe: one thread drives a run.
+ * flight to (it may since have fetched something this member lacks). An avoided peer is not asked again. Not thread-safe: one thread drives a run.
  */
 final class ChunkPipeline {
     /** How a request ended. */
@@ -115,7 +115,9 @@ final class ChunkPipeline {
     void holdings(String peer, Set<String> held, long now) {
         holdings.put(peer, new HashSet<>(held));
         answeredAt.put(peer, now);
-        askAt.put(peer, now + (busy(peer) ? refresh : idleRefresh));
+        if (!avoided.contains(peer)) {
+            askAt.put(peer, now + (busy(peer) ? refresh : idleRefresh));
+        }
     }
 
     /** The requests to start now, counted as in flight from here on. */
@@ -166,7 +168,10 @@ final class ChunkPipeline {
                     h.remove(f.chunk());
                 }
             }
-            case BAD -> avoided.add(f.peer());
+            case BAD -> {
+                avoided.add(f.peer());
+                askAt.remove(f.peer()); // never asked again; nor does its time wake the run
+            }
             case CANCELLED -> {}
         }
         return new Settled(false, List.of());

@@ -83,12 +83,13 @@ public final class ChunkReplicator {
     private static final Duration HELD_DEADLINE = Duration.ofSeconds(5);
     /**
      * How often a busy peer's holdings are asked again: often enough that chunks it fetched become sources within a
-     * fraction of the run, rarely enough that N members asking N peers stay cheap (each answer reads the chunk
-     * directory). A peer this member has nothing in flight to is asked every {@link #IDLE_REFRESH}.
+     * fraction of the run, rarely enough that N members asking N peers stay cheap (each answer stats every chunk
+     * file; on 2 cores shared by 17 JVMs, bench/replication.sh is CPU-bound at N = 8). A peer this member has
+     * nothing in flight to is asked every {@link #IDLE_REFRESH}: what it fetched meanwhile may be what we lack.
      */
     private static final Duration REFRESH = Duration.ofSeconds(1);
 
-    private static final Duration IDLE_REFRESH = Duration.ofMillis(250);
+    private static final Duration IDLE_REFRESH = Duration.ofMillis(500);
 
     /**
      * @param stall how long nothing may be in flight and no peer hold any missing chunk before the run gives up

@@ -84,6 +84,8 @@ class ChunkPipelineTest {
         assertEquals(Set.of("bad"), p.avoided());
         assertEquals(List.of(new Fetch("a", "good")), p.plan(1));
         assertFalse(p.holdingsDue(10_000 * MS).contains("bad"), "an avoided peer is not even asked");
+        p.holdings("bad", Set.of("a"), 10_000 * MS); // an answer that was on its way
+        assertTrue(p.wakeAt(10_000 * MS) > 10_000 * MS, "nothing about it is due: the run would spin");
     }
 
     @Test
