@@ -152,7 +152,7 @@ public final class ChunkReplicator {
                                 HttpRequest.newBuilder(byName.get(f.peer()).base().resolve("/chunks/" + f.chunk()))
                                         .timeout(CHUNK_DEADLINE).build(), HttpResponse.BodyHandlers.ofByteArray());
                         out.put(f, cf);
-                        pool.execute(() -> events.add(fetch(f, refs.get(f.chunk()), cf)));
+                        pool.execute(() -> events.add(fetchGuarded(f, refs.get(f.chunk()), cf)));
                     }
                     Optional<String> stuck = run.stalled(now);
                     if (stuck.isPresent()) {
@@ -210,6 +210,16 @@ public final class ChunkReplicator {
     private record Done(FetchPlanner.Fetch fetch, ChunkPipeline.Outcome outcome, int bytes, String why)
             implements Event {}
 
+    /** {@link #fetch}, whose end always reaches the pipeline: a request that never ended would hold its slot. */
+    private Done fetchGuarded(FetchPlanner.Fetch f, ChunkRef ref, CompletableFuture<HttpResponse<byte[]>> cf) {
+        try {
+            return fetch(f, ref, cf);
+        } catch (RuntimeException e) {
+            cf.cancel(true);
+            return new Done(f, ChunkPipeline.Outcome.FAILED, 0, "failed: " + e);
+        }
+    }
+
     /** One chunk's answer, waited for within the deadline, then verified and stored (on a thread of its own). */
     private Done fetch(FetchPlanner.Fetch f, ChunkRef ref, CompletableFuture<HttpResponse<byte[]>> cf) {
         HttpResponse<byte[]> r;
@@ -264,7 +274,7 @@ public final class ChunkReplicator {
                 }
             }
             return held;
-        } catch (ExecutionException | TimeoutException | CancellationException e) {
+        } catch (ExecutionException | TimeoutException | RuntimeException e) { // cancelled, or a bad answer
             cf.cancel(true);
             return Set.of();
         } catch (InterruptedException e) {
