@@ -21,7 +21,8 @@ import java.util.Set;
  * <p>It is a pipeline, not rounds: a request that ends frees its peer's slot, and the next {@link #plan} fills it
  * at once, so a slow peer holds only its own slots and never the chunks a fast peer could send meanwhile. Holdings
  * are asked per peer every {@code refresh}, and every {@code idleRefresh} for a peer this member has nothing in
- * flight to (it may since have fetched something this member lacks). An avoided peer is not asked again. Not thread-safe: one thread drives a run.
+ * flight to (it may since have fetched something this member lacks). An avoided peer is not asked again.
+ * Not thread-safe: one thread drives a run.
  */
 final class ChunkPipeline {
     /** How a request ended. */
