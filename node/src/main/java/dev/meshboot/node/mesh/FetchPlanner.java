@@ -26,10 +26,21 @@ import java.util.Set;
  * members that start together ask the origin for <em>different</em> chunks and then trade them, instead of all
  * asking it for the front of the snapshot (bench/replication.sh measured that: the origin sent 4.3 copies to 8
  * members). Without a member name the order is the snapshot's.
+ *
+ * <p>The <b>endgame</b>: once every missing chunk that a peer holds is in flight, a free slot asks a second holder
+ * for a chunk already in flight (the oldest request first), so the last chunks of a run do not wait on one slow
+ * peer. It copies at most the chunks in flight, at most {@code total} requests. Outside the endgame a chunk in
+ * flight is never asked for again.
  */
 public final class FetchPlanner {
     /** One request to make: this chunk from this peer. */
     public record Fetch(String chunk, String peer) {}
+
+    /**
+     * Requests for one chunk at once in the endgame: a second holder rescues a straggler; a third rarely beats two,
+     * and every copy takes this member's downlink from the others.
+     */
+    static final int ENDGAME_COPIES = 2;
 
     private final int perPeer;
     private final int total;
@@ -52,27 +63,32 @@ public final class FetchPlanner {
     /**
      * @param missing the chunks this member lacks, in snapshot order
      * @param holdings what each peer holds
-     * @param inFlight requests already made: chunk to peer
+     * @param inFlight requests already made: chunk to the peers asked for it, oldest request first (the endgame
+     *     duplicates the oldest first: they are the likeliest stragglers)
      * @param avoided peers not to ask
      */
     public List<Fetch> next(List<String> missing, Map<String, ? extends Collection<String>> holdings,
-            Map<String, String> inFlight, Set<String> avoided) {
+            Map<String, ? extends Collection<String>> inFlight, Set<String> avoided) {
         Map<String, Integer> load = new HashMap<>();
-        inFlight.values().forEach(p -> load.merge(p, 1, Integer::sum));
+        int requests = 0;
+        for (Collection<String> asked : inFlight.values()) {
+            for (String p : asked) {
+                load.merge(p, 1, Integer::sum);
+                requests++;
+            }
+        }
         Map<String, Set<String>> holders = new LinkedHashMap<>();
+        boolean allAsked = true;
         for (String chunk : missing) {
             if (inFlight.containsKey(chunk)) {
                 continue;
             }
-            Set<String> h = new HashSet<>();
-            holdings.forEach((peer, chunks) -> {
-                if (!avoided.contains(peer) && chunks.contains(chunk)) {
-                    h.add(peer);
-                }
-            });
-            if (!h.isEmpty()) {
-                holders.put(chunk, h);
+            Set<String> h = holders(chunk, holdings, avoided);
+            if (h.isEmpty()) {
+                continue;
             }
+            allAsked = false;
+            holders.put(chunk, h);
         }
         Map<String, Integer> order = new HashMap<>();
         for (int i = 0; i < missing.size(); i++) {
@@ -85,29 +101,66 @@ public final class FetchPlanner {
                 : Comparator.comparingInt(order::get);
         byRarity.sort(Comparator.<String>comparingInt(c -> holders.get(c).size()).thenComparing(ties));
         List<Fetch> out = new ArrayList<>();
-        int budget = total - inFlight.size();
+        int budget = total - requests;
         for (String chunk : byRarity) {
             if (budget <= 0) {
                 break;
             }
-            String best = null;
-            for (String peer : holders.get(chunk)) {
-                int l = load.getOrDefault(peer, 0);
-                if (l >= perPeer) {
-                    continue;
-                }
-                if (best == null || l < load.getOrDefault(best, 0) || (l == load.getOrDefault(best, 0)
-                        && peer.compareTo(best) < 0)) {
-                    best = peer;
-                }
-            }
+            String best = leastLoaded(holders.get(chunk), Set.of(), load);
             if (best != null) {
                 out.add(new Fetch(chunk, best));
                 load.merge(best, 1, Integer::sum);
                 budget--;
             }
         }
+        if (allAsked) {
+            // The endgame (BitTorrent's): every chunk still missing has been asked for, so a slot that would
+            // otherwise idle asks another holder for a chunk already in flight; the first answer wins and the
+            // other request is cancelled. At most the in-flight chunks are copied, so it costs little downlink.
+            for (Map.Entry<String, ? extends Collection<String>> e : inFlight.entrySet()) {
+                if (budget <= 0) {
+                    break;
+                }
+                if (e.getValue().size() >= ENDGAME_COPIES || !missing.contains(e.getKey())) {
+                    continue;
+                }
+                String best = leastLoaded(holders(e.getKey(), holdings, avoided), Set.copyOf(e.getValue()), load);
+                if (best != null) {
+                    out.add(new Fetch(e.getKey(), best));
+                    load.merge(best, 1, Integer::sum);
+                    budget--;
+                }
+            }
+        }
         return out;
+    }
+
+    /** The peers, not avoided, that hold a chunk. */
+    private static Set<String> holders(String chunk, Map<String, ? extends Collection<String>> holdings,
+            Set<String> avoided) {
+        Set<String> h = new HashSet<>();
+        holdings.forEach((peer, chunks) -> {
+            if (!avoided.contains(peer) && chunks.contains(chunk)) {
+                h.add(peer);
+            }
+        });
+        return h;
+    }
+
+    /** The least busy of some peers with a free slot, ties by name; null if none. */
+    private String leastLoaded(Set<String> peers, Set<String> except, Map<String, Integer> load) {
+        String best = null;
+        for (String peer : peers) {
+            int l = load.getOrDefault(peer, 0);
+            if (l >= perPeer || except.contains(peer)) {
+                continue;
+            }
+            if (best == null || l < load.getOrDefault(best, 0) || (l == load.getOrDefault(best, 0)
+                    && peer.compareTo(best) < 0)) {
+                best = peer;
+            }
+        }
+        return best;
     }
 
     /** SplitMix64's finaliser: a member's order of chunks is unrelated to any other member's. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.luben.zstd.Zstd;
+import com.sun.net.httpserver.HttpServer;
 import dev.meshboot.images.SnapshotTrustException;
 import dev.meshboot.images.build.BuildListener;
 import dev.meshboot.images.build.SnapshotBuilder;
@@ -29,8 +30,18 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,6 +59,7 @@ class ChunkReplicatorTest {
 
     private EventLoopGroup group;
     private final List<HttpBootServer> servers = new ArrayList<>();
+    private final List<GatedPeer> gated = new ArrayList<>();
     private KeyPair key;
     private SnapshotStore origin;
     private String id;
@@ -67,6 +79,7 @@ class ChunkReplicatorTest {
 
     @AfterEach
     void stop() {
+        gated.forEach(GatedPeer::close);
         servers.forEach(HttpBootServer::close);
         group.shutdownGracefully().syncUninterruptibly();
     }
@@ -181,5 +194,177 @@ class ChunkReplicatorTest {
         ChunkReplicator.Report r = replicator(fresh).replicate(id, manifest(), signature(), List.of(all), List.of());
         assertEquals(chunks.size() - half, r.chunks(), "only what it lacked");
         assertEquals(List.of(id), fresh.ids());
+    }
+
+    /**
+     * A peer whose chunk answers wait until its gate opens, and which counts what it is asked: the JDK's HTTP server
+     * (the agent's cannot be told to hold an answer back), serving what a member serves to peers.
+     */
+    private final class GatedPeer implements AutoCloseable {
+        final CountDownLatch gate = new CountDownLatch(1);
+        final Map<String, AtomicInteger> asked = new ConcurrentHashMap<>();
+        final AtomicInteger served = new AtomicInteger();
+        final ChunkReplicator.Peer peer;
+        private final HttpServer server;
+        private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        GatedPeer(String name, SnapshotStore store) throws Exception {
+            PendingSnapshots pending = new PendingSnapshots(store);
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.setExecutor(handlers);
+            server.createContext("/", ex -> {
+                try (ex) {
+                    String path = ex.getRequestURI().getPath();
+                    byte[] body;
+                    if (path.equals("/snapshots/" + id + "/held")) {
+                        body = (pending.held(id).orElseThrow() + "\n").getBytes(StandardCharsets.US_ASCII);
+                    } else if (path.startsWith("/chunks/")) {
+                        String chunk = path.substring("/chunks/".length());
+                        asked.computeIfAbsent(chunk, c -> new AtomicInteger()).incrementAndGet();
+                        gate.await();
+                        body = store.chunks().readCompressed(chunk);
+                        served.incrementAndGet();
+                    } else {
+                        ex.sendResponseHeaders(404, -1);
+                        return;
+                    }
+                    ex.sendResponseHeaders(200, body.length);
+                    ex.getResponseBody().write(body);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            server.start();
+            peer = new ChunkReplicator.Peer(name, URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+            gated.add(this);
+        }
+
+        int requests() {
+            return asked.values().stream().mapToInt(AtomicInteger::get).sum();
+        }
+
+        @Override
+        public void close() {
+            if (closed.getAndSet(true)) {
+                return;
+            }
+            gate.countDown();
+            server.stop(0);
+            handlers.shutdownNow();
+        }
+    }
+
+    /** Counts what the replicator stores, per peer, and checks that no chunk is stored twice. */
+    private static final class Counting implements ChunkReplicator.Listener {
+        final Map<String, String> stored = new ConcurrentHashMap<>();
+        final List<String> twice = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void fetched(String chunk, String peer, int bytes) {
+            if (stored.putIfAbsent(chunk, peer) != null) {
+                twice.add(chunk);
+            }
+        }
+
+        @Override
+        public void refused(String chunk, String peer, String why) {}
+
+        long from(String peer) {
+            return stored.values().stream().filter(peer::equals).count();
+        }
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "no " + what + " within 30 s");
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aSlowPeer_doesNotStallTheChunksAFastPeerHolds_theyAllArriveWhileItIsStillSending() throws Exception {
+        int half = chunks.size() / 2;
+        GatedPeer slow = new GatedPeer("slow", partial("slow", 0, half));
+        GatedPeer fast = new GatedPeer("fast", partial("fast", half, chunks.size()));
+        fast.gate.countDown();
+        SnapshotStore fresh = SnapshotStore.open(dir.resolve("fresh"));
+        fresh.trust(key.getPublic());
+        Counting seen = new Counting();
+        ChunkReplicator rep = new ChunkReplicator(fresh, HttpClient.newHttpClient(), new FetchPlanner(2, 8),
+                Optional.empty(), seen, Duration.ofSeconds(10));
+        try (ExecutorService bg = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<ChunkReplicator.Report> run = bg.submit(
+                    () -> rep.replicate(id, manifest(), signature(), List.of(slow.peer, fast.peer), List.of()));
+
+            try {
+                await("chunk from the fast peer", () -> seen.from("fast") == chunks.size() - half);
+                assertEquals(0, slow.served.get(), "the slow peer has sent nothing yet");
+                assertEquals(2, slow.requests(), "it holds its two slots, no more");
+            } finally {
+                slow.gate.countDown(); // also when it failed: the run must end for the executor to close
+            }
+            ChunkReplicator.Report r = run.get(30, TimeUnit.SECONDS);
+            assertEquals(java.util.Map.of("slow", half, "fast", chunks.size() - half), r.fromPeer());
+        }
+        new SnapshotReader(fresh, fresh.load(id, false, List.of())).verify();
+    }
+
+    @Test
+    void theEndgame_asksAnotherHolderForTheChunksStuckOnAPeerThatNeverAnswers_firstToArriveWins() throws Exception {
+        GatedPeer stuck = new GatedPeer("a-stuck", partial("stuck", 0, chunks.size())); // first by name: asked first
+        GatedPeer good = new GatedPeer("good", partial("good", 0, chunks.size()));
+        good.gate.countDown();
+        SnapshotStore fresh = SnapshotStore.open(dir.resolve("fresh"));
+        fresh.trust(key.getPublic());
+        Counting seen = new Counting();
+        ChunkReplicator rep = new ChunkReplicator(fresh, HttpClient.newHttpClient(), new FetchPlanner(2, 8),
+                Optional.empty(), seen, Duration.ofSeconds(10));
+        try (ExecutorService bg = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<ChunkReplicator.Report> run = bg.submit(
+                    () -> rep.replicate(id, manifest(), signature(), List.of(stuck.peer, good.peer), List.of()));
+
+            // Well within the 60 s a request may take: only the endgame gets those two chunks elsewhere.
+            ChunkReplicator.Report r;
+            int servedByStuck;
+            try {
+                r = run.get(20, TimeUnit.SECONDS);
+                servedByStuck = stuck.served.get();
+            } finally {
+                stuck.close(); // also when it failed: the run must end for the executor to close
+            }
+            assertEquals(java.util.Map.of("good", chunks.size()), r.fromPeer());
+            assertEquals(0, servedByStuck, "nothing came from it");
+            assertTrue(stuck.requests() >= 2, "it was asked: " + stuck.requests());
+            assertEquals(List.of(), seen.twice);
+        }
+        new SnapshotReader(fresh, fresh.load(id, false, List.of())).verify();
+    }
+
+    @Test
+    void withTwoPromptPeers_eachChunkIsStoredOnce_andAskedTwiceAtMostInTheEndgame() throws Exception {
+        GatedPeer a = new GatedPeer("a", partial("a", 0, chunks.size()));
+        GatedPeer b = new GatedPeer("b", partial("b", 0, chunks.size()));
+        a.gate.countDown();
+        b.gate.countDown();
+        SnapshotStore fresh = SnapshotStore.open(dir.resolve("fresh"));
+        fresh.trust(key.getPublic());
+        Counting seen = new Counting();
+        ChunkReplicator.Report r = new ChunkReplicator(fresh, HttpClient.newHttpClient(), new FetchPlanner(2, 4),
+                Optional.empty(), seen, Duration.ofSeconds(10)).replicate(id, manifest(), signature(),
+                        List.of(a.peer, b.peer), List.of());
+
+        assertEquals(chunks.size(), r.chunks());
+        assertEquals(chunks.size(), seen.stored.size());
+        assertEquals(List.of(), seen.twice);
+        for (ChunkRef c : chunks) {
+            int n = a.asked.getOrDefault(c.id(), new AtomicInteger()).get() + b.asked.getOrDefault(c.id(),
+                    new AtomicInteger()).get();
+            assertTrue(n >= 1 && n <= 2, c.id() + " asked " + n + " times");
+        }
+        // Copies happen only once every missing chunk is in flight, so at most the 4 then in flight are copied.
+        assertTrue(a.requests() + b.requests() <= chunks.size() + 4, (a.requests() + b.requests()) + " requests for "
+                + chunks.size() + " chunks");
     }
 }

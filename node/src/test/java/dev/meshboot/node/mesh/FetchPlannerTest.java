@@ -32,10 +32,11 @@ class FetchPlannerTest {
     @Test
     void inFlightChunks_areNotAskedTwice_andCountAgainstTheLimits() {
         Map<String, Set<String>> holdings = Map.of("p1", Set.of("a", "b", "c"));
-        List<FetchPlanner.Fetch> f = new FetchPlanner(2, 8).next(List.of("a", "b", "c"), holdings, Map.of("a", "p1"),
-                Set.of());
+        List<FetchPlanner.Fetch> f = new FetchPlanner(2, 8).next(List.of("a", "b", "c"), holdings,
+                Map.of("a", List.of("p1")), Set.of());
         assertEquals(List.of(new FetchPlanner.Fetch("b", "p1")), f);
-        assertEquals(List.of(), new FetchPlanner(4, 1).next(List.of("b"), holdings, Map.of("a", "p1"), Set.of()));
+        assertEquals(List.of(), new FetchPlanner(4, 1).next(List.of("b"), holdings, Map.of("a", List.of("p1")),
+                Set.of()));
     }
 
     @Test
@@ -59,5 +60,49 @@ class FetchPlannerTest {
                 .stream().map(FetchPlanner.Fetch::chunk).toList();
         assertEquals(4, first.size());
         assertTrue(first.stream().noneMatch(second::contains), first + " and " + second + " overlap");
+    }
+
+    @Test
+    void outsideTheEndgame_aChunkInFlight_isNeverAskedAgain_evenWithIdlePeers() {
+        // Nine missing, two total slots free on idle peers: "a" in flight, others not yet asked: no duplicate.
+        List<String> missing = List.of("a", "b", "c", "d", "e", "f", "g", "h", "i");
+        Map<String, Set<String>> holdings = Map.of("p1", Set.copyOf(missing), "p2", Set.copyOf(missing));
+        List<FetchPlanner.Fetch> f = new FetchPlanner(4, 8).next(missing, holdings, Map.of("a", List.of("p1")),
+                Set.of());
+        assertEquals(7, f.size());
+        assertTrue(f.stream().noneMatch(x -> x.chunk().equals("a")), f.toString());
+    }
+
+    @Test
+    void inTheEndgame_aFreeSlotAsksAnotherHolderForTheOldestChunkInFlight_onceOnly() {
+        Map<String, Set<String>> holdings = Map.of("slow", Set.of("a", "b"), "fast", Set.of("a", "b"),
+                "other", Set.of("a", "b"));
+        Map<String, List<String>> inFlight = new java.util.LinkedHashMap<>();
+        inFlight.put("b", List.of("slow")); // asked first: the likeliest straggler
+        inFlight.put("a", List.of("slow"));
+        List<FetchPlanner.Fetch> f = new FetchPlanner(1, 8).next(List.of("a", "b"), holdings, inFlight, Set.of());
+        // Each chunk gets a second holder, "b" first; never the peer already asked; "fast" before "other" by name.
+        assertEquals(List.of(new FetchPlanner.Fetch("b", "fast"), new FetchPlanner.Fetch("a", "other")), f);
+
+        inFlight.put("b", List.of("slow", "fast"));
+        inFlight.put("a", List.of("slow", "other"));
+        assertEquals(List.of(), new FetchPlanner(4, 8).next(List.of("a", "b"), holdings, inFlight, Set.of()),
+                "two copies of a chunk at most");
+    }
+
+    @Test
+    void theEndgame_waitsUntilEveryMissingChunkIsAsked() {
+        Map<String, Set<String>> holdings = Map.of("p1", Set.of("a", "b", "c"), "p2", Set.of("a", "b", "c"));
+        // "c" is not asked yet: it is planned, and "a" and "b" are not duplicated although a slot is free.
+        Map<String, List<String>> inFlight = Map.of("a", List.of("p2"), "b", List.of("p2"));
+        assertEquals(List.of(new FetchPlanner.Fetch("c", "p1")), new FetchPlanner(2, 8).next(List.of("a", "b", "c"),
+                holdings, inFlight, Set.of()));
+    }
+
+    @Test
+    void theEndgame_neverAsksAnAvoidedPeer() {
+        Map<String, Set<String>> holdings = Map.of("p1", Set.of("a"), "bad", Set.of("a"));
+        assertEquals(List.of(), new FetchPlanner(4, 8).next(List.of("a"), holdings, Map.of("a", List.of("p1")),
+                Set.of("bad")));
     }
 }
