@@ -8,8 +8,17 @@
 #   SIZE_MB=100 NS="2 4" bash bench/replication.sh
 #   SKIP_BUILD=1 bash bench/replication.sh    # use node/target/meshboot.jar as it is (no ./mvnw install)
 #
-# Environment: SIZE_MB (500), RATE_MBIT (50), NS ("2 4 8"), MODES ("swarm single"), SKIP_BUILD (0),
+# Environment: SIZE_MB (500), RATE_MBIT (50), NS ("2 4 8"), MODES ("mesh swarm single"), SKIP_BUILD (0),
 # KEEP_LOGS (a directory: every run's member and agent logs are copied there), PER_PEER (image fetch --per-peer).
+#
+# Modes:
+#   mesh    the product's own path: origin and members are agents of one cluster (UDP multicast, a secret); the
+#           clock starts when `meshboot image publish` returns on the origin and stops when the last member's agent
+#           logs the snapshot replicated (each agent's SnapshotSync pulls from every member in view). One JVM per
+#           container.
+#   swarm   each member runs `meshboot image fetch --peer ...` against the origin and every other member (whose
+#           agents serve what they hold): a second JVM per member, its start-up inside the timing.
+#   single  the reference: each member fetches from the origin only, so the origin sends N copies.
 #
 # What is timed: every member's agent is started and serving, and every link shaped, before the clock starts; then
 # all members are told to fetch at once (a file on a shared read-only mount) and the time is the last member's
@@ -23,7 +32,7 @@ cd "$(dirname "$0")/.."
 SIZE_MB=${SIZE_MB:-500}
 RATE_MBIT=${RATE_MBIT:-50}
 NS=${NS:-"2 4 8"}
-MODES=${MODES:-"swarm single"}
+MODES=${MODES:-"mesh swarm single"}
 KEEP_LOGS=${KEEP_LOGS:-}
 PER_PEER=${PER_PEER:-} # image fetch --per-peer (requests in flight to one peer); empty: the CLI's default
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -62,14 +71,14 @@ if [ "${SKIP_BUILD:-0}" = 1 ]; then
   [ -f node/target/meshboot.jar ] || { echo "node/target/meshboot.jar is missing: build it or drop SKIP_BUILD" >&2; exit 1; }
 else
   echo "== building meshboot and the agent image"
-  ./mvnw -q -B -ntp install -DskipTests
+  ./mvnw -q -B -ntp -pl node -am package -DskipTests
 fi
 # A private copy: a rebuild in the tree during the run must not change the jar under the benchmark.
 JAR=$WORK/meshboot.jar
 cp node/target/meshboot.jar "$JAR"
 ctx=$WORK/image; root=$ctx/rootfs; mkdir -p "$root"/{bin,app,tmp,run,etc/meshboot,srv/meshboot/tftp,srv/meshboot/boot,var/lib/meshboot}
 chmod 1777 "$root/tmp"
-"$JAVA_HOME/bin/jlink" --add-modules java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.jfr,jdk.unsupported,jdk.naming.dns \
+"$JAVA_HOME/bin/jlink" --add-modules java.base,java.desktop,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.jfr,jdk.net,jdk.unsupported,jdk.naming.dns \
   --output "$root/jre" --strip-debug --no-header-files --no-man-pages --generate-cds-archive
 for f in "$root/jre/bin/java" $(find "$root/jre/lib" -name '*.so'); do
   LD_LIBRARY_PATH=$root/jre/lib:$root/jre/lib/server ldd "$f" | grep -o '/[^ ]*' | grep -v "^$root" || true
@@ -125,6 +134,28 @@ spec:
   networks:
     - {name: prov, subnet: $SUBNET.0/24}
 EOF
+
+head -c 48 /dev/urandom | base64 > "$WORK/cluster.secret"; chmod 600 "$WORK/cluster.secret"
+mesh_yaml() { # $1 = address, $2 = member name, $3 = seed the documents (1) or not
+  [ "$3" = 1 ] && echo "documents: [/etc/meshboot/cluster.yaml]"
+  cat <<EOF
+interfaces:
+  - {device: eth0, network: prov, address: $1}
+ports: {dhcp: 0, tftp: 0, http: 8080}
+tftpRoot: /srv/meshboot/tftp
+bootDir: /srv/meshboot/boot
+store: /var/lib/meshboot/store
+leases: /var/lib/meshboot/leases.json
+installs: /var/lib/meshboot/installs.json
+configStore: /var/lib/meshboot/config
+cluster:
+  name: bench
+  member: $2
+  secret: /etc/meshboot/cluster.secret
+  transport: udp
+  multicast: {address: 239.9.9.9, port: 45599}
+EOF
+}
 
 veth_of() { # $1 = container: the host side of its eth0 (a veth; refuses anything else)
   local pid peer veth
@@ -271,5 +302,76 @@ run() { # $1 = N, $2 = swarm|single
   remove_containers
 }
 
+run_mesh() { # $1 = N: the agents replicate the snapshot themselves once it is published
+  local n=$1 j c ip a b start end cpu0 cpu1 ocpu0 mcpu0 ocpu mcpu otx0 otx line fail="" left
+  local from_origin=0 from_members=0 fetch_ms=""
+  remove_containers
+  for j in $(seq 0 "$n"); do
+    if [ "$j" = 0 ]; then c=origin; ip=$SUBNET.10; else c=m$j; ip=$SUBNET.$((20 + j)); fi
+    docker create --name ${PREFIX}$c --network $NETWORK --ip $ip $IMAGE /bin/sh -c \
+      "exec $JVM node --config /etc/meshboot/agent.yaml" >/dev/null
+    mesh_yaml $ip $c $([ "$j" = 0 ] && echo 1 || echo 0) > "$WORK/mesh-$c.yaml"
+    docker cp "$WORK/mesh-$c.yaml" ${PREFIX}$c:/etc/meshboot/agent.yaml
+    docker cp "$WORK/cluster.yaml" ${PREFIX}$c:/etc/meshboot/cluster.yaml
+    docker cp "$WORK/cluster.secret" ${PREFIX}$c:/etc/meshboot/cluster.secret
+    [ "$j" = 0 ] && docker cp "$WORK/origin-store" ${PREFIX}origin:/var/lib/meshboot/store
+    docker start ${PREFIX}$c >/dev/null
+    shape ${PREFIX}$c
+  done
+  for j in $(seq 0 "$n"); do [ "$j" = 0 ] && c=origin || c=m$j; wait_log ${PREFIX}$c 'meshboot node: serving' 120; done
+  for i in $(seq 1 121); do
+    [ "$(docker exec ${PREFIX}origin $JVM status --json 2>/dev/null | grep -o '"http"' | wc -l)" = $((n + 1)) ] && break
+    [ "$i" -lt 121 ] || { echo "N=$n mesh: the $((n + 1)) agents never formed one view" >&2; docker logs ${PREFIX}origin 2>&1 | tail -30 >&2; exit 1; }
+    sleep 1
+  done
+  cpu0=$(cpu_busy_jiffies)
+  ocpu0=$(cpu_ns ${PREFIX}origin); mcpu0=0
+  for j in $(seq 1 "$n"); do mcpu0=$((mcpu0 + $(cpu_ns ${PREFIX}m$j))); done
+  otx0=$(cat /sys/class/net/"$(veth_of ${PREFIX}origin)"/statistics/rx_bytes)
+  docker exec ${PREFIX}origin $JVM image publish $ID >/dev/null
+  start=$(uptime_s)
+  declare -A seen=()
+  left=$n; end=$start
+  while [ "$left" -gt 0 ]; do
+    for j in $(seq 1 "$n"); do
+      [ -n "${seen[$j]:-}" ] && continue
+      if docker logs ${PREFIX}m$j 2>&1 | grep -q "snapshot $ID replicated"; then
+        seen[$j]=1; left=$((left - 1)); end=$(uptime_s)
+      fi
+    done
+    if awk "BEGIN{exit !($(uptime_s) - $start > 10 * $n * $FLOOR + 300)}"; then fail="not every member replicated it in time"; break; fi
+    [ "$left" -gt 0 ] && sleep 0.2
+  done
+  cpu1=$(cpu_busy_jiffies)
+  ocpu=$(( $(cpu_ns ${PREFIX}origin) - ocpu0 )); mcpu=$((-mcpu0))
+  for j in $(seq 1 "$n"); do mcpu=$((mcpu + $(cpu_ns ${PREFIX}m$j))); done
+  otx=$(( $(cat /sys/class/net/"$(veth_of ${PREFIX}origin)"/statistics/rx_bytes) - otx0 ))
+  if [ -n "$KEEP_LOGS" ]; then
+    mkdir -p "$KEEP_LOGS"
+    for c in origin $(seq -f m%g 1 "$n"); do docker logs ${PREFIX}$c > "$KEEP_LOGS/n$n-mesh-$c.log" 2>&1 || true; done
+  fi
+  [ -z "$fail" ] || { echo "N=$n mesh: $fail" >&2; for j in $(seq 1 "$n"); do docker logs ${PREFIX}m$j 2>&1 | tail -20 >&2; done; exit 1; }
+  for j in $(seq 1 "$n"); do
+    # "snapshot ID replicated: K chunks in T ms from {origin=a, m2=b}"
+    line=$(docker logs ${PREFIX}m$j 2>&1 | grep "snapshot $ID replicated" | tail -1)
+    fetch_ms="$fetch_ms $(sed -n 's/.* chunks in \([0-9,]*\) ms from.*/\1/p' <<<"$line" | tr -d ,)"
+    read -r a b <<<"$(awk '{ s = $0; while (match(s, /[A-Za-z0-9]+=[0-9,]+/)) { kv = substr(s, RSTART, RLENGTH)
+        s = substr(s, RSTART + RLENGTH); split(kv, x, "="); gsub(",", "", x[2]); if (x[1] == "origin") o += x[2]; else m += x[2] } }
+        END { print o + 0, m + 0 }' <<<"${line#*from}")"
+    from_origin=$((from_origin + a)); from_members=$((from_members + b))
+  done
+  awk "BEGIN{t=$end-$start; printf \"N=%d %-6s %7.1f s  floor %6.1f s  ratio %5.2f\\n\", $n, \"mesh\", t, $FLOOR, t/$FLOOR}"
+  awk -v c0="$cpu0" -v c1="$cpu1" -v ocpu="$ocpu" -v mcpu="$mcpu" -v otx="$otx" -v wire="$WIRE" -v fo="$from_origin" \
+      -v fm="$from_members" -v fs="$fetch_ms" 'BEGIN{
+    split(c0, a, " "); split(c1, b, " ");
+    printf "      host CPU busy %3.0f%%; CPU s: origin %.1f, members %.1f; origin sent %.2f x the snapshot; chunks from origin %d, from members %d; each member'"'"'s pull (ms):%s\n",
+      100 * (b[1] - a[1]) / (b[2] - a[2]), ocpu / 1e9, mcpu / 1e9, otx / wire, fo, fm, fs }'
+  remove_containers
+}
+
 echo "== runs (each member's link: $RATE_MBIT Mbit/s each way; image fetch --per-peer ${PER_PEER:-default})"
-for n in $NS; do for mode in $MODES; do run "$n" "$mode"; done; done
+for n in $NS; do
+  for mode in $MODES; do
+    if [ "$mode" = mesh ]; then run_mesh "$n"; else run "$n" "$mode"; fi
+  done
+done
