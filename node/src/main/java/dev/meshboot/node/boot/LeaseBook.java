@@ -36,8 +36,9 @@ import java.util.Set;
  * every lease, release and decline is appended to a journal and flushed to disk before the server answers, so a
  * restart never gives an address twice. On open the journal is replayed and compacted into a snapshot.
  *
- * <p>The replicated store (a later issue) will hold these leases for the whole mesh and split the pool between
- * active servers by rank; this book is the single-agent form of the same rules.
+ * <p>In a cluster each active server leases only from its election slot's range of the pool, and every lease is
+ * also written to the replicated store ({@link SharedLeases}), so that the next holder of a range knows it; this
+ * book stays the server's own durable record.
  */
 public final class LeaseBook implements AutoCloseable {
     public static final int OFFER_HOLD_SECONDS = 60;
