@@ -9,7 +9,8 @@
 #   SKIP_BUILD=1 bash bench/replication.sh    # use node/target/meshboot.jar as it is (no ./mvnw install)
 #
 # Environment: SIZE_MB (500), RATE_MBIT (50), NS ("2 4 8"), MODES ("mesh swarm single"), SKIP_BUILD (0),
-# KEEP_LOGS (a directory: every run's member and agent logs are copied there), PER_PEER (image fetch --per-peer).
+# KEEP_LOGS (a directory: every run's member and agent logs are copied there), PER_PEER (image fetch --per-peer),
+# BENCH_JAVA_OPTS (options for every JVM in the containers, e.g. -XX:StartFlightRecording=...,filename=/tmp/r.jfr).
 #
 # Modes:
 #   mesh    the product's own path: origin and members are agents of one cluster (UDP multicast, a secret); the
@@ -42,7 +43,7 @@ NETWORK=mbbench
 SUBNET=10.99.9
 IMAGE=meshboot-agent:bench
 PREFIX=meshboot-bench-
-JVM="java --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -jar /app/meshboot.jar"
+JVM="java ${BENCH_JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -jar /app/meshboot.jar"
 
 remove_containers() {
   local ids
@@ -270,6 +271,8 @@ run() { # $1 = N, $2 = swarm|single
     for c in origin $(seq -f m%g 1 "$n"); do
       docker logs ${PREFIX}$c > "$KEEP_LOGS/n$n-$mode-$c.log" 2>&1 || true
       [ $c = origin ] || docker cp ${PREFIX}$c:/tmp/agent.log - 2>/dev/null | tar -xO > "$KEEP_LOGS/n$n-$mode-$c-agent.log" || true
+      # With BENCH_JAVA_OPTS (e.g. a flight recording), what the JVMs wrote to /tmp too.
+      [ -z "${BENCH_JAVA_OPTS:-}" ] || docker cp ${PREFIX}$c:/tmp/. "$KEEP_LOGS/tmp-n$n-$mode-$c" 2>/dev/null || true
     done
   fi
   if [ -n "$fail" ]; then
