@@ -27,15 +27,10 @@ import dev.meshboot.node.mesh.ChunkOwners;
 import dev.meshboot.node.mesh.HealthCheck;
 import dev.meshboot.node.mesh.WholeSnapshots;
 import dev.meshboot.node.mesh.SnapshotRetirement;
-import dev.meshboot.node.mesh.PendingSnapshots;
 import dev.meshboot.node.mesh.StormRedirector;
 import dev.meshboot.node.mesh.SnapshotSync;
 import dev.meshboot.node.mesh.StoreMaintenance;
 import dev.meshboot.node.mesh.Catalog;
-import dev.meshboot.node.admin.AdminRequestException;
-import dev.meshboot.clusterconfig.ConfigError;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meshboot.clusterconfig.Network;
 import dev.meshboot.node.cluster.ClusterChannel;
 import dev.meshboot.node.cluster.ClusterSecret;
@@ -194,98 +189,13 @@ public final class Agent implements AutoCloseable {
         AdminService service = new AdminService(configStore, writer,
                 () -> channel.flatMap(ClusterChannel::membership).map(Membership::names)
                         .orElse(List.of(configStore.member())));
-        service.register("publish", r -> publish(r, writer));
-        service.register("withdraw", r -> {
-            if (replicator.isEmpty()) {
-                throw new AdminRequestException("not a cluster member: there is no catalog");
-            }
-            String id = r.path("id").asText("");
-            try {
-                replicator.get().delete(Catalog.withdrawal(configStore.documents(), id));
-            } catch (Catalog.WithdrawRefusedException e) {
-                throw new AdminRequestException(e.getMessage());
-            }
-            return AdminService.success().put("withdrawn", id).put("graceSeconds", RETIRE_AFTER.toSeconds());
-        });
-        service.register("mesh", r -> meshStatus());
-        service.register("quorum-base", r -> {
-            int n = r.path("members").asInt(0);
-            if (roles.isEmpty() || n < 1) {
-                throw new AdminRequestException(roles.isEmpty() ? "not a cluster member"
-                        : "members: a positive count of the members the cluster now has");
-            }
-            roles.get().lowerQuorumBase(n);
-            return meshStatus();
-        });
-        maintenance.ifPresent(m -> m.register(service));
+        new MeshOperations(configStore, writer, replicator, snapshots, roles, maintenance, this::health,
+                this::isBootServer, RETIRE_AFTER).register(service);
         running.add(AdminSocketServer.start(settings.adminSocket().get(), service));
-    }
-
-    /**
-     * Puts a snapshot this agent holds into the replicated catalog, and optionally points a channel at it; every
-     * member then pulls it ({@link SnapshotSync}). The channel document is checked like any other first.
-     */
-    private ObjectNode publish(JsonNode r, AdminService.DocumentWriter writer) throws AdminRequestException, IOException {
-        String channelName = r.path("channel").asText("");
-        List<CanonicalDocument> docs;
-        try {
-            docs = Catalog.publication(snapshots, r.path("id").asText(""),
-                    channelName.isEmpty() ? Optional.empty() : Optional.of(channelName));
-        } catch (Catalog.PublishRefusedException e) {
-            throw new AdminRequestException(e.getMessage());
-        }
-        List<ConfigError> errors = configStore.check(docs.stream().filter(d -> !d.kind().equals(Catalog.KIND)).toList());
-        if (!errors.isEmpty()) {
-            throw new AdminRequestException("channel " + channelName + ": " + errors);
-        }
-        writer.write(docs);
-        ObjectNode o = AdminService.success();
-        o.put("published", docs.getFirst().name());
-        if (!channelName.isEmpty()) {
-            o.put("channel", channelName);
-        }
-        return o;
     }
 
     private List<SnapshotSync.Entry> catalog() {
         return Catalog.entries(configStore.documents());
-    }
-
-    /** The mesh as this member sees it: roles, members with what they hold, and the catalog. */
-    private ObjectNode meshStatus() throws IOException {
-        ObjectNode o = AdminService.success();
-        o.put("member", configStore.member());
-        o.put("bootServer", isBootServer());
-        HealthCheck.Health h = health();
-        o.put("healthy", h.healthy());
-        o.putPOJO("problems", h.problems());
-        roles.ifPresent(r -> {
-            Election.Result e = r.current();
-            o.putPOJO("active", e.active());
-            ObjectNode slots = o.putObject("slots");
-            e.slots().forEach((k, v) -> slots.put(Integer.toString(k), v));
-            o.put("quorum", e.quorum());
-            o.put("quorumBase", r.quorumBase());
-            ObjectNode members = o.putObject("members");
-            Map<String, java.util.Set<String>> held = r.snapshotsOfMembersInView();
-            r.httpOfMembersInView().forEach((m, http) -> members.putObject(m).put("http", http)
-                    .put("active", e.isActive(m)).putPOJO("snapshots", new java.util.TreeSet<>(held.getOrDefault(m,
-                            java.util.Set.of()))));
-        });
-        o.putPOJO("catalog", catalog().stream().map(SnapshotSync.Entry::id).toList());
-        o.putPOJO("held", snapshots.ids());
-        // Replication progress: for each snapshot being pulled, the chunks held of those it needs.
-        ObjectNode progress = o.putObject("replicating");
-        PendingSnapshots pending = new PendingSnapshots(snapshots);
-        for (SnapshotSync.Entry e : catalog()) {
-            Optional<String> bits = pending.held(e.id());
-            if (bits.isPresent() && !snapshots.ids().contains(e.id())) {
-                String b = bits.get();
-                progress.putObject(e.id()).put("chunks", b.length()).put("held", b.chars().filter(c -> c == '1').count());
-            }
-        }
-        maintenance.ifPresent(m -> o.set("scrub", m.status()));
-        return o;
     }
 
     /** The configuration to serve now: the store's last valid one, read again on every request. */
