@@ -13,10 +13,10 @@
 # BENCH_JAVA_OPTS (options for every JVM in the containers, e.g. -XX:StartFlightRecording=...,filename=/tmp/r.jfr).
 #
 # Modes:
-#   mesh    the product's own path: origin and members are agents of one cluster (UDP multicast, a secret); the
-#           clock starts when `meshboot image publish` returns on the origin and stops when the last member's agent
-#           logs the snapshot replicated (each agent's SnapshotSync pulls from every member in view). One JVM per
-#           container.
+#   mesh    the product's own path: origin and members are agents of one cluster (UDP multicast, a secret); after a
+#           16 MB warm-up snapshot has replicated (JIT), the clock starts when `meshboot image publish` returns on
+#           the origin and stops when the last member's agent logs the snapshot replicated (each agent's
+#           SnapshotSync pulls from every member in view). One JVM per container.
 #   swarm   each member runs `meshboot image fetch --peer ...` against the origin and every other member (whose
 #           agents serve what they hold): a second JVM per member, its start-up inside the timing.
 #   single  the reference: each member fetches from the origin only, so the origin sends N copies.
@@ -111,6 +111,14 @@ WIRE=$(find "$WORK/origin-store/chunks" -type f -printf '%s\n' | awk '{s += $1} 
 CHUNKS=$(find "$WORK/origin-store/chunks" -type f | wc -l)
 FLOOR=$(awk "BEGIN{printf \"%.1f\", $WIRE * 8 / ($RATE_MBIT * 1000000)}")
 echo "snapshot $ID: $CHUNKS chunks, $WIRE bytes on the wire; floor at $RATE_MBIT Mbit/s = $FLOOR s"
+# Mesh mode warms the agents up with a small snapshot of random bytes (no chunk in common with the one measured)
+# before the clock starts: on this machine nine JVMs share two cores, and each one's JIT compiling the fetch path
+# (seconds of CPU per JVM, measured with a flight recording) would be measured instead of the swarm. A real member
+# has its own cores, and compiles once.
+warm=$WORK/warm; mkdir -p "$warm"
+for i in $(seq 1 16); do head -c 1048576 /dev/urandom > "$warm/w$i"; done
+WARM_ID=$($M image build --store "$WORK/origin-store" --key "$WORK/key" --name warm "$warm" | tail -1)
+[[ $WARM_ID =~ ^[0-9a-f]{64}$ ]] || { echo "image build printed no snapshot id: $WARM_ID" >&2; exit 1; }
 
 docker network create --internal -o com.docker.network.bridge.name=$BRIDGE --subnet $SUBNET.0/24 $NETWORK >/dev/null
 iptables -I DOCKER-USER -i $BRIDGE -o $BRIDGE -j ACCEPT
@@ -189,6 +197,12 @@ cpu_ns() { # $1 = container: CPU time used so far (cgroup v1 cpuacct, else v2 cp
     fi
   done
   echo 0
+}
+cpu_us() { # $1 = container: "user system" CPU seconds so far (cgroup v1 cpuacct.stat; "0 0" elsewhere)
+  local id f
+  id=$(docker inspect -f '{{.Id}}' "$1" 2>/dev/null) || { echo "0 0"; return; }
+  f=/sys/fs/cgroup/cpuacct/docker/$id/cpuacct.stat
+  [ -f "$f" ] && awk -v hz="$(getconf CLK_TCK)" '/^user/{u=$2} /^system/{s=$2} END{print u/hz, s/hz}' "$f" || echo "0 0"
 }
 wait_log() { # $1 = container, $2 = text, $3 = seconds
   local i out
@@ -306,7 +320,7 @@ run() { # $1 = N, $2 = swarm|single
 }
 
 run_mesh() { # $1 = N: the agents replicate the snapshot themselves once it is published
-  local n=$1 j c ip a b start end cpu0 cpu1 ocpu0 mcpu0 ocpu mcpu otx0 otx line fail="" left
+  local n=$1 j c i ip a b start end cpu0 cpu1 ocpu0 mcpu0 ocpu mcpu otx0 otx line fail="" left musys musys0
   local from_origin=0 from_members=0 fetch_ms=""
   remove_containers
   for j in $(seq 0 "$n"); do
@@ -327,9 +341,18 @@ run_mesh() { # $1 = N: the agents replicate the snapshot themselves once it is p
     [ "$i" -lt 121 ] || { echo "N=$n mesh: the $((n + 1)) agents never formed one view" >&2; docker logs ${PREFIX}origin 2>&1 | tail -30 >&2; exit 1; }
     sleep 1
   done
+  docker exec ${PREFIX}origin $JVM image publish $WARM_ID >/dev/null
+  for j in $(seq 1 "$n"); do
+    for i in $(seq 1 601); do
+      docker logs ${PREFIX}m$j 2>&1 | grep -q "snapshot $WARM_ID replicated" && break
+      [ "$i" -lt 601 ] || { echo "N=$n mesh: m$j never replicated the warm-up snapshot" >&2; docker logs ${PREFIX}m$j 2>&1 | tail -30 >&2; exit 1; }
+      sleep 0.2
+    done
+  done
   cpu0=$(cpu_busy_jiffies)
   ocpu0=$(cpu_ns ${PREFIX}origin); mcpu0=0
   for j in $(seq 1 "$n"); do mcpu0=$((mcpu0 + $(cpu_ns ${PREFIX}m$j))); done
+  musys0=$(for j in $(seq 1 "$n"); do cpu_us ${PREFIX}m$j; done | awk '{u += $1; s += $2} END {print u, s}')
   otx0=$(cat /sys/class/net/"$(veth_of ${PREFIX}origin)"/statistics/rx_bytes)
   docker exec ${PREFIX}origin $JVM image publish $ID >/dev/null
   start=$(uptime_s)
@@ -348,10 +371,19 @@ run_mesh() { # $1 = N: the agents replicate the snapshot themselves once it is p
   cpu1=$(cpu_busy_jiffies)
   ocpu=$(( $(cpu_ns ${PREFIX}origin) - ocpu0 )); mcpu=$((-mcpu0))
   for j in $(seq 1 "$n"); do mcpu=$((mcpu + $(cpu_ns ${PREFIX}m$j))); done
+  musys=$(for j in $(seq 1 "$n"); do cpu_us ${PREFIX}m$j; done | awk -v z="$musys0" '{u += $1; s += $2}
+    END {split(z, b, " "); printf "%.1f user + %.1f system", u - b[1], s - b[2]}')
   otx=$(( $(cat /sys/class/net/"$(veth_of ${PREFIX}origin)"/statistics/rx_bytes) - otx0 ))
   if [ -n "$KEEP_LOGS" ]; then
     mkdir -p "$KEEP_LOGS"
-    for c in origin $(seq -f m%g 1 "$n"); do docker logs ${PREFIX}$c > "$KEEP_LOGS/n$n-mesh-$c.log" 2>&1 || true; done
+    for c in origin $(seq -f m%g 1 "$n"); do
+      docker logs ${PREFIX}$c > "$KEEP_LOGS/n$n-mesh-$c.log" 2>&1 || true
+      # With BENCH_JAVA_OPTS: a graceful stop lets the agent's JVM write its recording, then /tmp is copied out.
+      if [ -n "${BENCH_JAVA_OPTS:-}" ]; then
+        docker stop -t 20 ${PREFIX}$c >/dev/null 2>&1 || true
+        docker cp ${PREFIX}$c:/tmp/. "$KEEP_LOGS/tmp-n$n-mesh-$c" 2>/dev/null || true
+      fi
+    done
   fi
   [ -z "$fail" ] || { echo "N=$n mesh: $fail" >&2; for j in $(seq 1 "$n"); do docker logs ${PREFIX}m$j 2>&1 | tail -20 >&2; done; exit 1; }
   for j in $(seq 1 "$n"); do
@@ -365,10 +397,10 @@ run_mesh() { # $1 = N: the agents replicate the snapshot themselves once it is p
   done
   awk "BEGIN{t=$end-$start; printf \"N=%d %-6s %7.1f s  floor %6.1f s  ratio %5.2f\\n\", $n, \"mesh\", t, $FLOOR, t/$FLOOR}"
   awk -v c0="$cpu0" -v c1="$cpu1" -v ocpu="$ocpu" -v mcpu="$mcpu" -v otx="$otx" -v wire="$WIRE" -v fo="$from_origin" \
-      -v fm="$from_members" -v fs="$fetch_ms" 'BEGIN{
+      -v fm="$from_members" -v fs="$fetch_ms" -v us="$musys" 'BEGIN{
     split(c0, a, " "); split(c1, b, " ");
-    printf "      host CPU busy %3.0f%%; CPU s: origin %.1f, members %.1f; origin sent %.2f x the snapshot; chunks from origin %d, from members %d; each member'"'"'s pull (ms):%s\n",
-      100 * (b[1] - a[1]) / (b[2] - a[2]), ocpu / 1e9, mcpu / 1e9, otx / wire, fo, fm, fs }'
+    printf "      host CPU busy %3.0f%%; CPU s: origin %.1f, members %.1f; origin sent %.2f x the snapshot; chunks from origin %d, from members %d; each member'"'"'s pull (ms):%s; members %s\n",
+      100 * (b[1] - a[1]) / (b[2] - a[2]), ocpu / 1e9, mcpu / 1e9, otx / wire, fo, fm, fs, us }'
   remove_containers
 }
 
