@@ -73,6 +73,8 @@ public final class Agent implements AutoCloseable {
     private static final java.time.Duration CATCH_UP = java.time.Duration.ofSeconds(30);
 
     private final AgentConfig settings;
+    /** The injected clock, for the parts built after start-up (health, whole-snapshot checks). */
+    private final Clock clock;
     private ReplicatedStore configStore;
     private Optional<ClusterChannel> channel = Optional.empty();
     private Optional<StoreReplicator> replicator = Optional.empty();
@@ -103,8 +105,9 @@ public final class Agent implements AutoCloseable {
     /** How long a withdrawn snapshot stays in the stores: machines booting it when it was withdrawn finish first. */
     private static final java.time.Duration RETIRE_AFTER = java.time.Duration.ofMinutes(10);
 
-    private Agent(AgentConfig settings) {
+    private Agent(AgentConfig settings, Clock clock) {
         this.settings = settings;
+        this.clock = clock;
         this.group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     }
 
@@ -120,7 +123,7 @@ public final class Agent implements AutoCloseable {
             loader.load(settings.documents()); // valid as a whole, or the agent does not start
             seed = loader.read(settings.documents());
         }
-        Agent agent = new Agent(settings);
+        Agent agent = new Agent(settings, clock);
         try {
             agent.startStore(clock, seed);
             agent.startServers(clock);
@@ -372,7 +375,7 @@ public final class Agent implements AutoCloseable {
 
     private synchronized WholeSnapshots wholeSnapshots() {
         if (whole == null) {
-            whole = new WholeSnapshots(snapshots, Clock.systemUTC(), java.time.Duration.ofSeconds(5));
+            whole = new WholeSnapshots(snapshots, clock, java.time.Duration.ofSeconds(5));
         }
         return whole;
     }
@@ -392,7 +395,7 @@ public final class Agent implements AutoCloseable {
                     return Optional.of("cannot read the free space: " + e.getMessage());
                 }
             });
-            healthCheck = new HealthCheck(probes, Clock.systemUTC(), java.time.Duration.ofSeconds(1));
+            healthCheck = new HealthCheck(probes, clock, java.time.Duration.ofSeconds(1));
         }
         return healthCheck.current();
     }
